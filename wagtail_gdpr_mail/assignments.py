@@ -1,0 +1,222 @@
+"""Giving and taking purposes: every change writes a consent record and an audit entry.
+
+These functions are the one way the app changes a :class:`PurposeAssignment`;
+forms, the admin, imports and the API all call them, so evidence, signals and
+the audit log cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+
+from . import signals
+from .models import (
+    ConsentRecord,
+    Contact,
+    ContactList,
+    ContactSource,
+    ListMembership,
+    ProcessingPurpose,
+    PurposeAssignment,
+)
+
+
+class ValidFrom(TextChoices):
+    """Where a bulk assignment's validity starts."""
+
+    NOW = "now", _("Now")
+    JOINED = "joined", _("The day each contact joined the list")
+    DATE = "date", _("A chosen date")
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    assigned: int
+    renewed: int
+
+    @property
+    def total(self) -> int:
+        return self.assigned + self.renewed
+
+
+def _user_id(user: Any) -> int | None:
+    return getattr(user, "pk", None) if user is not None and user.is_authenticated else None
+
+
+def assign_purpose(
+    contact: Contact,
+    purpose: ProcessingPurpose,
+    *,
+    source: str,
+    valid_from: datetime | None = None,
+    user: Any = None,
+    evidence: dict[str, Any] | None = None,
+    audit: bool = True,
+) -> tuple[PurposeAssignment, bool]:
+    """Give ``contact`` the ``purpose`` from ``valid_from`` (default now).
+
+    Valid until ``valid_from`` plus the purpose's retention. If the contact
+    already holds the purpose (not revoked), the assignment is renewed instead of
+    doubled. Returns ``(assignment, created)``.
+    """
+    valid_from = valid_from or timezone.now()
+    valid_until = purpose.valid_until_from(valid_from)
+    with transaction.atomic():
+        current = (
+            PurposeAssignment.objects.select_for_update()
+            .filter(contact=contact, purpose=purpose)
+            .current()
+            .first()
+        )
+        if current is None:
+            assignment = PurposeAssignment.objects.create(
+                contact=contact,
+                purpose=purpose,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                source=source,
+            )
+            event, created = ConsentRecord.Event.GIVEN, True
+            details: dict[str, Any] = {}
+        else:
+            assignment = current
+            details = {
+                "previous_valid_from": current.valid_from.isoformat(),
+                "previous_valid_until": current.valid_until.isoformat()
+                if current.valid_until
+                else None,
+            }
+            assignment.valid_from = min(current.valid_from, valid_from)
+            assignment.valid_until = valid_until
+            assignment.source = source
+            assignment.save(update_fields=["valid_from", "valid_until", "source"])
+            event, created = ConsentRecord.Event.RENEWED, False
+        record = ConsentRecord.objects.append(
+            contact=contact,
+            purpose=purpose,
+            assignment=assignment,
+            event=event,
+            source=source,
+            actor_user_id=_user_id(user),
+            evidence={**details, **(evidence or {})},
+        )
+        if audit:
+            log(
+                contact,
+                "wagtail_gdpr_mail.assign_purpose",
+                user=user,
+                data={"purpose_id": purpose.pk, "assignment_id": assignment.pk, "event": event},
+            )
+        transaction.on_commit(
+            lambda: signals.consent_given.send(
+                sender=PurposeAssignment, assignment=assignment, record=record, created=created
+            )
+        )
+    return assignment, created
+
+
+def revoke_assignment(
+    assignment: PurposeAssignment,
+    *,
+    reason: str,
+    user: Any = None,
+    evidence: dict[str, Any] | None = None,
+) -> bool:
+    """Revoke ``assignment``; the row stays as evidence. False if it was already revoked."""
+    with transaction.atomic():
+        locked = PurposeAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.revoked_at is not None:
+            return False
+        locked.revoked_at = timezone.now()
+        locked.revocation_reason = reason
+        locked.save(update_fields=["revoked_at", "revocation_reason"])
+        assignment.revoked_at, assignment.revocation_reason = locked.revoked_at, reason
+        record = ConsentRecord.objects.append(
+            contact=locked.contact,
+            purpose=locked.purpose,
+            assignment=locked,
+            event=ConsentRecord.Event.REVOKED,
+            source=locked.source,
+            actor_user_id=_user_id(user),
+            evidence={"reason": reason, **(evidence or {})},
+        )
+        log(
+            locked.contact,
+            "wagtail_gdpr_mail.revoke_purpose",
+            user=user,
+            data={"purpose_id": locked.purpose_id, "assignment_id": locked.pk, "reason": reason},
+        )
+        transaction.on_commit(
+            lambda: signals.consent_revoked.send(
+                sender=PurposeAssignment, assignment=locked, record=record
+            )
+        )
+    return True
+
+
+def assign_purpose_to_list(
+    contact_list: ContactList,
+    purpose: ProcessingPurpose,
+    *,
+    valid_from: str = ValidFrom.NOW,
+    date: datetime | None = None,
+    user: Any = None,
+    source: str = ContactSource.ADMIN,
+) -> BulkResult:
+    """Give ``purpose`` to every (not anonymised) contact of ``contact_list``, in one transaction.
+
+    ``valid_from`` is "now", "joined" (each contact's ``added_at`` in the list)
+    or "date" (``date``). One audit entry is written for the list; each contact
+    gets its own consent record.
+    """
+    if valid_from == ValidFrom.DATE and date is None:
+        raise ValueError("A chosen date is required when valid_from is 'date'.")
+    now = timezone.now()
+    assigned = renewed = 0
+    memberships = (
+        ListMembership.objects.filter(
+            contact_list=contact_list, contact__anonymised_at__isnull=True
+        )
+        .select_related("contact")
+        .order_by("pk")
+    )
+    with transaction.atomic():
+        for membership in memberships.iterator(chunk_size=500):
+            start = {
+                ValidFrom.NOW: now,
+                ValidFrom.JOINED: membership.added_at,
+                ValidFrom.DATE: date,
+            }[ValidFrom(valid_from)]
+            _assignment, created = assign_purpose(
+                membership.contact,
+                purpose,
+                source=source,
+                valid_from=start,
+                user=user,
+                evidence={"bulk": {"list_id": contact_list.pk, "valid_from_mode": str(valid_from)}},
+                audit=False,
+            )
+            if created:
+                assigned += 1
+            else:
+                renewed += 1
+        log(
+            contact_list,
+            "wagtail_gdpr_mail.assign_purpose_to_list",
+            user=user,
+            data={
+                "purpose_id": purpose.pk,
+                "valid_from": str(valid_from),
+                "assigned": assigned,
+                "renewed": renewed,
+            },
+        )
+    return BulkResult(assigned=assigned, renewed=renewed)

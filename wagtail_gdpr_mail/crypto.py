@@ -1,0 +1,319 @@
+"""Encryption at rest: AES-256-GCM ciphers, the e-mail blind index, encrypted fields.
+
+A stored value looks like ``gm1$<key id>$<base64url(nonce | ciphertext | tag)>``.
+The key id says which of the configured keys encrypted it, so keys can rotate:
+the first configured key encrypts, every configured key decrypts, and
+``manage.py gdpr_mail_rotate_keys`` moves old values to the first key.
+
+The associated data of every value is ``<app label>.<model>.<field>``: a
+ciphertext copied into another column or table does not decrypt.
+
+The blind index is HMAC-SHA256 under a key of its own over the normalised
+e-mail address. It allows exact lookup and a uniqueness constraint and reveals
+only whether two rows hold the same address.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import hmac
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.core.exceptions import FieldError
+from django.db import models
+
+from .conf import app_settings
+from .exceptions import ConfigurationError, DecryptionError
+
+PREFIX = "gm1"
+SEPARATOR = "$"
+NONCE_BYTES = 12
+KEY_BYTES = 32
+KEY_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    secret: bytes
+
+
+def parse_keys(value: Any, setting: str) -> tuple[Key, ...]:
+    """Parse ``["id:base64", ...]`` (or one comma-separated string) into keys.
+
+    Raises :class:`ConfigurationError` naming ``setting`` when a key is missing,
+    malformed, shorter than 32 bytes, or when two keys share an id.
+    """
+    full_name = app_settings.setting_name(setting)
+    if not value:
+        raise ConfigurationError(
+            f"{full_name} is not set. Generate a key with "
+            f"`python -m wagtail_gdpr_mail.keygen` and set {full_name} to "
+            f'["<key id>:<key>"] in your settings or environment.'
+        )
+    if isinstance(value, str):
+        value = [part for part in (p.strip() for p in value.split(",")) if part]
+    keys: list[Key] = []
+    for position, entry in enumerate(value, start=1):
+        if not isinstance(entry, str) or ":" not in entry:
+            raise ConfigurationError(
+                f'{full_name}: entry {position} must look like "<key id>:<base64 key>".'
+            )
+        key_id, _, encoded = entry.partition(":")
+        key_id = key_id.strip()
+        if not KEY_ID_RE.match(key_id):
+            raise ConfigurationError(
+                f"{full_name}: entry {position} has an invalid key id {key_id!r} "
+                "(1-16 letters, digits, '-' or '_')."
+            )
+        try:
+            secret = base64.urlsafe_b64decode(_pad(encoded.strip()))
+        except (binascii.Error, ValueError) as exc:
+            raise ConfigurationError(f"{full_name}: key {key_id!r} is not valid base64.") from exc
+        if len(secret) < KEY_BYTES:
+            raise ConfigurationError(
+                f"{full_name}: key {key_id!r} is {len(secret)} bytes long; "
+                f"it must be at least {KEY_BYTES} bytes."
+            )
+        if any(k.id == key_id for k in keys):
+            raise ConfigurationError(f"{full_name}: key id {key_id!r} appears twice.")
+        keys.append(Key(key_id, secret))
+    return tuple(keys)
+
+
+def _pad(text: str) -> str:
+    return text + "=" * (-len(text) % 4)
+
+
+def generate_key_entry(key_id: str) -> str:
+    """A new random key in the settings format, ``"<key id>:<base64>"``."""
+    if not KEY_ID_RE.match(key_id):
+        raise ValueError("A key id is 1-16 letters, digits, '-' or '_'.")
+    return f"{key_id}:{base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode()}"
+
+
+class Cipher:
+    """AES-256-GCM with a key ring: the first key encrypts, all keys decrypt."""
+
+    def __init__(self, keys: Sequence[Key]) -> None:
+        if not keys:
+            raise ConfigurationError("At least one encryption key is required.")
+        self.keys = tuple(keys)
+        self.current = self.keys[0]
+        # AES-256 takes exactly 32 bytes; a longer configured key uses its first 32.
+        self._aead = {key.id: AESGCM(key.secret[:KEY_BYTES]) for key in self.keys}
+
+    def encrypt(self, plaintext: bytes, associated_data: bytes) -> str:
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._aead[self.current.id].encrypt(nonce, plaintext, associated_data)
+        body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+        return f"{PREFIX}{SEPARATOR}{self.current.id}{SEPARATOR}{body}"
+
+    def decrypt(self, token: str, associated_data: bytes) -> bytes:
+        key_id = self.key_id_of(token)
+        aead = self._aead.get(key_id)
+        if aead is None:
+            raise DecryptionError(
+                f"A value was encrypted with key {key_id!r}, which is not configured in "
+                f"{app_settings.setting_name('ENCRYPTION_KEYS')}. Add that key back "
+                "(after the current one) to read it."
+            )
+        try:
+            raw = base64.urlsafe_b64decode(_pad(token.split(SEPARATOR, 2)[2]))
+        except (binascii.Error, ValueError) as exc:
+            raise DecryptionError("An encrypted value is corrupted (invalid encoding).") from exc
+        if len(raw) < NONCE_BYTES + 16:
+            raise DecryptionError("An encrypted value is corrupted (too short).")
+        try:
+            return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
+        except InvalidTag as exc:
+            raise DecryptionError(
+                f"An encrypted value failed authentication with key {key_id!r}: it was "
+                "changed, copied from another field, or the key is wrong."
+            ) from exc
+
+    @staticmethod
+    def key_id_of(token: str) -> str:
+        """The id of the key that encrypted ``token``; raises if it is no ciphertext."""
+        parts = token.split(SEPARATOR, 2) if isinstance(token, str) else []
+        if len(parts) != 3 or parts[0] != PREFIX:
+            raise DecryptionError(
+                "A value in an encrypted column is not a ciphertext of this app; it is "
+                "never returned as plain text."
+            )
+        return parts[1]
+
+    def needs_rotation(self, token: str) -> bool:
+        return self.key_id_of(token) != self.current.id
+
+
+class BlindIndex:
+    """HMAC-SHA256 of a normalised value under a key ring of its own.
+
+    Stored as ``<key id>$<hex digest>``; new values use the first key, lookups
+    try every key so that rows not yet rotated are still found.
+    """
+
+    def __init__(self, keys: Sequence[Key]) -> None:
+        self.keys = tuple(keys)
+        self.current = self.keys[0]
+
+    @staticmethod
+    def _digest(key: Key, normalised: str) -> str:
+        mac = hmac.new(key.secret, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"{key.id}{SEPARATOR}{mac}"
+
+    def compute(self, normalised: str) -> str:
+        return self._digest(self.current, normalised)
+
+    def candidates(self, normalised: str) -> list[str]:
+        return [self._digest(key, normalised) for key in self.keys]
+
+    def needs_rotation(self, stored: str) -> bool:
+        return not stored.startswith(self.current.id + SEPARATOR)
+
+
+@functools.lru_cache(maxsize=8)
+def _cipher_for(raw: str) -> Cipher:
+    return Cipher(parse_keys(json.loads(raw), "ENCRYPTION_KEYS"))
+
+
+@functools.lru_cache(maxsize=8)
+def _blind_index_for(raw: str) -> BlindIndex:
+    return BlindIndex(parse_keys(json.loads(raw), "BLIND_INDEX_KEYS"))
+
+
+def _cache_key(value: Any) -> str:
+    # lru_cache needs a hashable argument; settings may hold a list or a string.
+    return json.dumps(value if not isinstance(value, tuple) else list(value))
+
+
+def get_cipher() -> Cipher:
+    """The cipher built from ``WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS`` (cached per value)."""
+    return _cipher_for(_cache_key(app_settings.ENCRYPTION_KEYS))
+
+
+def get_blind_index() -> BlindIndex:
+    """The blind index built from ``WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS``."""
+    return _blind_index_for(_cache_key(app_settings.BLIND_INDEX_KEYS))
+
+
+def normalise_email(email: str) -> str:
+    """The form of an address that the blind index hashes: NFKC, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def email_blind_index(email: str) -> str:
+    return get_blind_index().compute(normalise_email(email))
+
+
+def email_blind_index_candidates(email: str) -> list[str]:
+    return get_blind_index().candidates(normalise_email(email))
+
+
+def associated_data(model: type[models.Model], field_name: str) -> bytes:
+    meta = model._meta
+    return f"{meta.app_label}.{meta.model_name}.{field_name}".encode()
+
+
+# --- Model fields -----------------------------------------------------------------
+
+
+class EncryptedField(models.TextField):
+    """Base of the encrypted model fields: stored as text ciphertext, never as plain text.
+
+    Only ``isnull`` lookups work: the same plaintext encrypts differently every
+    time, so equality and substring search are impossible by design (use the blind
+    index for exact e-mail lookup).
+    """
+
+    def encode(self, value: Any) -> bytes:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def decode(self, data: bytes) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _aad(self) -> bytes:
+        return associated_data(self.model, self.name)
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return get_cipher().encrypt(self.encode(value), self._aad())
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        return self.decode(get_cipher().decrypt(value, self._aad()))
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name != "isnull":
+            raise FieldError(
+                f"{self.model.__name__}.{self.name} is encrypted: only 'isnull' lookups "
+                "work on it. Use the blind index for exact e-mail lookup."
+            )
+        return super().get_lookup(lookup_name)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        value = self.value_from_object(obj)
+        return "" if value is None else json.dumps(value)
+
+
+class EncryptedTextField(EncryptedField):
+    """A text value, encrypted with AES-256-GCM."""
+
+    def encode(self, value: Any) -> bytes:
+        return str(value).encode("utf-8")
+
+    def decode(self, data: bytes) -> str:
+        return data.decode("utf-8")
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        defaults = {"form_class": forms.CharField, "widget": forms.TextInput}
+        defaults.update(kwargs)
+        return super().formfield(**defaults)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        value = self.value_from_object(obj)
+        return "" if value is None else str(value)
+
+
+class EncryptedJSONField(EncryptedField):
+    """A JSON-serialisable value (dict, list, str, number), encrypted."""
+
+    def encode(self, value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+
+    def decode(self, data: bytes) -> Any:
+        return json.loads(data)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return super().formfield(**{"form_class": forms.JSONField, **kwargs})
+
+
+def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
+
+
+def models_with_encrypted_fields(
+    candidates: Iterable[type[models.Model]],
+) -> list[type[models.Model]]:
+    return [m for m in candidates if encrypted_fields(m) and not m._meta.proxy]

@@ -1,0 +1,16 @@
+from .consent import GENESIS_HASH, ConsentRecord, PurposeAssignment
+from .contacts import Contact, ContactList, ContactSource, ListMembership
+from .purposes import LegalBasis, ProcessingPurpose, RetentionUnit
+
+__all__ = [
+    "GENESIS_HASH",
+    "ConsentRecord",
+    "Contact",
+    "ContactList",
+    "ContactSource",
+    "LegalBasis",
+    "ListMembership",
+    "ProcessingPurpose",
+    "PurposeAssignment",
+    "RetentionUnit",
+]

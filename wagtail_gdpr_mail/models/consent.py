@@ -1,0 +1,254 @@
+"""Consent state and its evidence: purpose assignments and the append-only consent log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..crypto import EncryptedJSONField
+from ..exceptions import ConsentRecordError
+from .contacts import Contact, ContactSource
+from .purposes import ProcessingPurpose
+
+GENESIS_HASH = "0" * 64
+
+
+class PurposeAssignmentQuerySet(models.QuerySet):
+    def valid_at(self, when: datetime | None = None) -> PurposeAssignmentQuerySet:
+        """Not revoked, started, and not yet lapsed at ``when`` (default: now)."""
+        when = when or timezone.now()
+        return self.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=when),
+            revoked_at__isnull=True,
+            valid_from__lte=when,
+        )
+
+    def current(self) -> PurposeAssignmentQuerySet:
+        """Not revoked (valid now, lapsed or not yet started): at most one per purpose."""
+        return self.filter(revoked_at__isnull=True)
+
+    def revoked(self) -> PurposeAssignmentQuerySet:
+        return self.filter(revoked_at__isnull=False)
+
+
+class PurposeAssignment(models.Model):
+    """A purpose held by a contact, with its validity. Revoked, never deleted."""
+
+    class RevocationReason(models.TextChoices):
+        ADMIN = "admin", _("Revoked by an editor")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the contact")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribe link")
+        COMPLAINT = "complaint", _("Spam complaint")
+        ERASURE = "erasure", _("Erasure")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="assignments")
+    purpose = models.ForeignKey(
+        ProcessingPurpose,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("purpose"),
+    )
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=ContactSource.choices)
+    created_at = models.DateTimeField(_("assigned"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revocation_reason = models.CharField(
+        _("revocation reason"), max_length=16, choices=RevocationReason.choices, blank=True
+    )
+
+    objects = PurposeAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("purpose assignment")
+        verbose_name_plural = _("purpose assignments")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "purpose"],
+                condition=Q(revoked_at__isnull=True),
+                name="gdpr_mail_one_current_assignment",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["purpose", "valid_until"], name="gdpr_mail_assign_validity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.contact})"
+
+    def is_valid_at(self, when: datetime | None = None) -> bool:
+        when = when or timezone.now()
+        return (
+            self.revoked_at is None
+            and self.valid_from <= when
+            and (self.valid_until is None or when < self.valid_until)
+        )
+
+    @property
+    def is_valid(self) -> bool:
+        return self.is_valid_at()
+
+    @property
+    def status(self) -> str:
+        now = timezone.now()
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.valid_from > now:
+            return "pending"
+        if self.valid_until is not None and self.valid_until <= now:
+            return "expired"
+        return "valid"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def canonical_json(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class ConsentRecordManager(models.Manager):
+    def append(
+        self,
+        *,
+        contact: Contact,
+        purpose: ProcessingPurpose,
+        event: str,
+        source: str,
+        assignment: PurposeAssignment | None = None,
+        actor_user_id: int | None = None,
+        evidence: dict[str, Any] | None = None,
+        occurred_at: datetime | None = None,
+    ) -> ConsentRecord:
+        """Write the next record of ``contact``'s chain.
+
+        Locks the contact row so that two writers cannot both extend the same
+        link; a unique constraint on (contact, previous hash) backs that up.
+        """
+        with transaction.atomic():
+            Contact.objects.select_for_update().filter(pk=contact.pk).exists()
+            last = (
+                self.filter(contact=contact)
+                .order_by("-pk")
+                .values_list("record_hash", flat=True)
+                .first()
+            )
+            evidence = {**(evidence or {}), "salt": secrets.token_hex(16)}
+            record = self.model(
+                contact=contact,
+                assignment=assignment,
+                purpose=purpose,
+                purpose_revision=purpose.current_revision(),
+                event=event,
+                source=source,
+                occurred_at=occurred_at or timezone.now(),
+                actor_user_id=actor_user_id,
+                valid_from=assignment.valid_from if assignment else None,
+                valid_until=assignment.valid_until if assignment else None,
+                evidence=evidence,
+                evidence_digest=hashlib.sha256(canonical_json(evidence)).hexdigest(),
+                previous_hash=last or GENESIS_HASH,
+            )
+            record.record_hash = record.compute_hash()
+            record.save()
+            return record
+
+
+class ConsentRecord(models.Model):
+    """Append-only evidence of one consent event of one contact.
+
+    Personal parts (IP addresses, user agents, the form and mail as shown) sit
+    in the encrypted ``evidence``. Each record carries the hash of the contact's
+    previous record, so a changed or removed record breaks the chain. The hash
+    covers a digest of the evidence (salted, so it reveals nothing), which lets
+    the evidence be wiped on anonymisation without breaking the chain.
+    """
+
+    class Event(models.TextChoices):
+        GIVEN = "given", _("Consent given")
+        RENEWED = "renewed", _("Renewed")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+        NOTICE_SENT = "notice_sent", _("Notice sent")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consent_records")
+    assignment = models.ForeignKey(
+        PurposeAssignment, on_delete=models.CASCADE, null=True, related_name="records"
+    )
+    purpose = models.ForeignKey(ProcessingPurpose, on_delete=models.PROTECT, related_name="+")
+    purpose_revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    event = models.CharField(_("event"), max_length=16, choices=Event.choices)
+    source = models.CharField(_("source"), max_length=16, choices=ContactSource.choices)
+    occurred_at = models.DateTimeField(_("when"))
+    # A plain id, not a foreign key: deleting a user must not rewrite evidence.
+    actor_user_id = models.BigIntegerField(_("by user"), null=True)
+    valid_from = models.DateTimeField(_("valid from"), null=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True)
+    evidence = EncryptedJSONField(_("evidence"), null=True)
+    evidence_digest = models.CharField(max_length=64)
+    previous_hash = models.CharField(max_length=64)
+    record_hash = models.CharField(max_length=64, unique=True)
+
+    objects = ConsentRecordManager()
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "previous_hash"], name="gdpr_mail_consent_chain"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} · {self.purpose_id} · {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ConsentRecordError("Consent records are append-only; write a new record instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ConsentRecordError(
+            "Consent records are append-only; they go only with their contact."
+        )
+
+    def hashed_content(self) -> dict[str, Any]:
+        return {
+            "contact": self.contact_id,
+            "assignment": self.assignment_id,
+            "purpose": self.purpose_id,
+            "purpose_revision": self.purpose_revision_id,
+            "event": self.event,
+            "source": self.source,
+            "occurred_at": _iso(self.occurred_at),
+            "actor": self.actor_user_id,
+            "valid_from": _iso(self.valid_from),
+            "valid_until": _iso(self.valid_until),
+            "evidence_digest": self.evidence_digest,
+            "previous_hash": self.previous_hash,
+        }
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(canonical_json(self.hashed_content())).hexdigest()
+
+    @property
+    def actor(self):  # -> User | None
+        if self.actor_user_id is None:
+            return None
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.filter(pk=self.actor_user_id).first()

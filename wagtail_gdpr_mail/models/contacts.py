@@ -1,0 +1,156 @@
+"""Who: confirmed contacts (personal fields encrypted) and the lists they belong to."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ..crypto import (
+    EncryptedJSONField,
+    EncryptedTextField,
+    email_blind_index,
+    email_blind_index_candidates,
+)
+
+
+class ContactList(models.Model):
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("list")
+        verbose_name_plural = _("lists")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactSource(models.TextChoices):
+    FORM = "form", _("Subscription form")
+    ADMIN = "admin", _("Admin")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    RECONSENT = "reconsent", _("Re-consent")
+
+
+class ContactQuerySet(models.QuerySet):
+    def by_email(self, email: str) -> ContactQuerySet:
+        """Exact match on the address through the blind index (case-insensitive)."""
+        return self.filter(email_index__in=email_blind_index_candidates(email))
+
+    def _valid_assignments(self, when: datetime | None = None, **filters):
+        from .consent import PurposeAssignment
+
+        return PurposeAssignment.objects.valid_at(when).filter(contact=OuterRef("pk"), **filters)
+
+    def with_valid_purpose(self, purpose, when: datetime | None = None) -> ContactQuerySet:
+        return self.filter(Exists(self._valid_assignments(when, purpose=purpose)))
+
+    def without_valid_purpose(self, purpose, when: datetime | None = None) -> ContactQuerySet:
+        return self.exclude(Exists(self._valid_assignments(when, purpose=purpose)))
+
+    def without_any_valid_purpose(self, when: datetime | None = None) -> ContactQuerySet:
+        return self.exclude(Exists(self._valid_assignments(when)))
+
+    def with_purpose_expiring_within(self, days: int, purpose=None) -> ContactQuerySet:
+        """Contacts holding a valid purpose (``purpose`` or any) that lapses within ``days``."""
+        now = timezone.now()
+        filters = {"valid_until__lte": now + timedelta(days=days)}
+        if purpose is not None:
+            filters["purpose"] = purpose
+        return self.filter(Exists(self._valid_assignments(now, **filters)))
+
+    def in_list(self, contact_list) -> ContactQuerySet:
+        return self.filter(
+            Exists(ListMembership.objects.filter(contact=OuterRef("pk"), contact_list=contact_list))
+        )
+
+    def not_anonymised(self) -> ContactQuerySet:
+        return self.filter(anonymised_at__isnull=True)
+
+
+class Contact(models.Model):
+    """A person who confirmed their address. Personal fields are encrypted at rest.
+
+    ``str(contact)`` deliberately holds no personal data: Wagtail writes it into
+    audit log entries.
+    """
+
+    email = EncryptedTextField(_("e-mail"), null=True)
+    email_index = models.CharField(max_length=96, unique=True, null=True, editable=False)
+    first_name = EncryptedTextField(_("first name"), blank=True, default="")
+    last_name = EncryptedTextField(_("last name"), blank=True, default="")
+    custom_fields = EncryptedJSONField(
+        _("custom fields"), blank=True, default=dict, help_text=_("Extra fields as JSON.")
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=ContactSource.choices, default=ContactSource.ADMIN
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+    lists = models.ManyToManyField(
+        ContactList, through="ListMembership", related_name="contacts", blank=True
+    )
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="gdpr_mail_contact_newest")]
+        permissions = [
+            ("view_consent_proof", _("Can view consent proof")),
+            ("export_contact", _("Can export a contact's data")),
+            ("erase_contact", _("Can erase a contact")),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Contact #%(pk)s") % {"pk": self.pk}
+
+    def save(self, *args, **kwargs) -> None:
+        self.email_index = email_blind_index(self.email) if self.email else None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_index"}
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+    @property
+    def display_email(self) -> str:
+        return self.email or gettext("(anonymised)")
+
+
+class ListMembership(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="memberships")
+    contact_list = models.ForeignKey(
+        ContactList, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("list")
+    )
+    added_at = models.DateTimeField(_("joined"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("list membership")
+        verbose_name_plural = _("list memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact_list", "contact"], name="gdpr_mail_unique_membership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ∈ {self.contact_list}"

@@ -1,0 +1,160 @@
+"""Why personal data is processed: legal bases (GDPR Art. 6(1)) and processing purposes."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import RevisionMixin
+from wagtail.search import index
+
+
+class LegalBasis(models.Model):
+    """One of the six lawful bases of GDPR Art. 6(1), seeded by a data migration."""
+
+    class Code(models.TextChoices):
+        CONSENT = "consent", _("Consent")
+        CONTRACT = "contract", _("Performance of a contract")
+        LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
+        VITAL_INTEREST = "vital_interest", _("Vital interests")
+        PUBLIC_TASK = "public_task", _("Public task")
+        LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interests")
+
+    code = models.CharField(_("code"), max_length=32, choices=Code.choices, unique=True)
+    title = models.CharField(_("title"), max_length=255)
+    article = models.CharField(_("article"), max_length=64, help_text=_("E.g. Art. 6(1)(a) GDPR"))
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("title"),
+        FieldPanel("article"),
+        FieldPanel("description"),
+    ]
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        ordering = ["article"]
+
+    def __str__(self) -> str:
+        # The seeded English titles are in the message catalogue, so they show
+        # translated; titles an editor typed show as typed.
+        return gettext(self.title)
+
+    @property
+    def requires_consent(self) -> bool:
+        return self.code == self.Code.CONSENT
+
+
+class RetentionUnit(models.TextChoices):
+    DAYS = "days", _("days")
+    MONTHS = "months", _("months")
+    YEARS = "years", _("years")
+
+
+def add_period(start: datetime, amount: int, unit: str) -> datetime:
+    """``start`` plus ``amount`` calendar days, months or years (month ends clamp)."""
+    if unit == RetentionUnit.DAYS:
+        return start + timedelta(days=amount)
+    months = amount * 12 if unit == RetentionUnit.YEARS else amount
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return start.replace(year=year, month=month, day=day)
+
+
+class ProcessingPurposeQuerySet(models.QuerySet):
+    def active(self) -> ProcessingPurposeQuerySet:
+        return self.filter(is_active=True)
+
+
+class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
+    """A purpose for which contacts' data is processed, with its legal basis and retention.
+
+    Versioned through Wagtail revisions: each consent record points at the
+    revision the visitor saw.
+    """
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    legal_basis = models.ForeignKey(
+        LegalBasis,
+        verbose_name=_("legal basis"),
+        on_delete=models.PROTECT,
+        related_name="purposes",
+    )
+    retention_amount = models.PositiveIntegerField(
+        _("retention"),
+        null=True,
+        blank=True,
+        help_text=_("How long the data may be processed for this purpose. Empty = no fixed limit."),
+    )
+    retention_unit = models.CharField(
+        _("retention unit"),
+        max_length=8,
+        choices=RetentionUnit.choices,
+        default=RetentionUnit.YEARS,
+    )
+    visitor_text = models.TextField(
+        _("text shown to visitors"),
+        help_text=_("What the visitor agrees to, in plain words; shown next to the checkbox."),
+    )
+    internal_note = models.TextField(
+        _("internal note"),
+        blank=True,
+        help_text=_("Other personal data processed for this purpose, beyond the e-mail address."),
+    )
+    revocable_by_unsubscribe = models.BooleanField(
+        _("unsubscribe link revokes it"),
+        default=True,
+        help_text=_("Whether the unsubscribe link in a campaign may withdraw this purpose."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProcessingPurposeQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("legal_basis"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("retention_amount"), FieldPanel("retention_unit")])],
+            heading=_("Retention"),
+        ),
+        FieldPanel("visitor_text"),
+        FieldPanel("internal_note"),
+        FieldPanel("revocable_by_unsubscribe"),
+        FieldPanel("is_active"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        verbose_name = _("processing purpose")
+        verbose_name_plural = _("processing purposes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def retention_display(self) -> str:
+        if self.retention_amount is None:
+            return gettext("no fixed limit")
+        return f"{self.retention_amount} {self.get_retention_unit_display()}"
+
+    def valid_until_from(self, start: datetime) -> datetime | None:
+        """When an assignment starting at ``start`` lapses; ``None`` = never."""
+        if self.retention_amount is None:
+            return None
+        return add_period(start, self.retention_amount, self.retention_unit)
+
+    def current_revision(self):  # -> Revision | None
+        """The revision describing the purpose as it is now (created if missing)."""
+        if self.latest_revision_id is None:
+            return self.save_revision(clean=False, log_action=False)
+        return self.latest_revision

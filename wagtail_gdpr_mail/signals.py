@@ -1,0 +1,12 @@
+"""Signals other code can listen to. Each is sent after the transaction commits."""
+
+from django.dispatch import Signal
+
+#: A contact was given a purpose, or an existing one was renewed.
+#: Arguments: ``sender`` (PurposeAssignment), ``assignment``, ``record`` (the
+#: ConsentRecord written), ``created`` (False for a renewal).
+consent_given = Signal()
+
+#: A purpose assignment was revoked (by an editor, the contact, an unsubscribe…).
+#: Arguments: ``sender`` (PurposeAssignment), ``assignment``, ``record``.
+consent_revoked = Signal()

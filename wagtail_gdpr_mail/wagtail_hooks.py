@@ -1,0 +1,65 @@
+"""Registers the app with Wagtail; the views themselves live in viewsets.py and views/."""
+
+from django.contrib.auth.models import Permission
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+
+from .views import admin as admin_views
+from .viewsets import GdprMailViewSetGroup
+
+register_snippet(GdprMailViewSetGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path(
+            "gdpr-mail/contacts/<int:pk>/assign/",
+            admin_views.assign_to_contact,
+            name="wagtail_gdpr_mail_contact_assign",
+        ),
+        path(
+            "gdpr-mail/assignments/<int:pk>/revoke/",
+            admin_views.revoke,
+            name="wagtail_gdpr_mail_revoke",
+        ),
+        path(
+            "gdpr-mail/lists/<int:pk>/assign/",
+            admin_views.assign_to_list,
+            name="wagtail_gdpr_mail_list_assign",
+        ),
+    ]
+
+
+@hooks.register("register_permissions")
+def register_permissions():
+    return Permission.objects.filter(
+        content_type__app_label="wagtail_gdpr_mail",
+        codename__in=[
+            "view_consent_proof",
+            "export_contact",
+            "erase_contact",
+            "add_purposeassignment",
+            "change_purposeassignment",
+        ],
+    )
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action(
+        "wagtail_gdpr_mail.view_contact", _("View contact"), _("Contact viewed")
+    )
+    actions.register_action(
+        "wagtail_gdpr_mail.assign_purpose", _("Assign purpose"), _("Purpose assigned")
+    )
+    actions.register_action(
+        "wagtail_gdpr_mail.revoke_purpose", _("Revoke purpose"), _("Purpose revoked")
+    )
+    actions.register_action(
+        "wagtail_gdpr_mail.assign_purpose_to_list",
+        _("Assign purpose to list"),
+        _("Purpose assigned to every contact of the list"),
+    )

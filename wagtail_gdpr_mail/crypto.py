@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import hmac
 import json
@@ -26,12 +25,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import FieldError
 from django.db import models
+from django.dispatch import receiver
+from django.test.signals import setting_changed
 
 from .conf import app_settings
 from .exceptions import ConfigurationError, DecryptionError
@@ -184,29 +186,38 @@ class BlindIndex:
         return not stored.startswith(self.current.id + SEPARATOR)
 
 
-@functools.lru_cache(maxsize=8)
-def _cipher_for(raw: str) -> Cipher:
-    return Cipher(parse_keys(json.loads(raw), "ENCRYPTION_KEYS"))
+# Built once per configuration and dropped when a key setting changes (tests use
+# override_settings; production settings do not change at run time).
+_built: dict[str, Any] = {}
 
 
-@functools.lru_cache(maxsize=8)
-def _blind_index_for(raw: str) -> BlindIndex:
-    return BlindIndex(parse_keys(json.loads(raw), "BLIND_INDEX_KEYS"))
-
-
-def _cache_key(value: Any) -> str:
-    # lru_cache needs a hashable argument; settings may hold a list or a string.
-    return json.dumps(value if not isinstance(value, tuple) else list(value))
+@receiver(setting_changed)
+def _forget_keys(setting: str, **kwargs: Any) -> None:
+    if setting in (
+        app_settings.setting_name("ENCRYPTION_KEYS"),
+        app_settings.setting_name("BLIND_INDEX_KEYS"),
+    ):
+        _built.clear()
 
 
 def get_cipher() -> Cipher:
-    """The cipher built from ``WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS`` (cached per value)."""
-    return _cipher_for(_cache_key(app_settings.ENCRYPTION_KEYS))
+    """The cipher built from ``WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS``."""
+    cipher = _built.get("cipher")
+    if cipher is None:
+        cipher = _built["cipher"] = Cipher(
+            parse_keys(app_settings.ENCRYPTION_KEYS, "ENCRYPTION_KEYS")
+        )
+    return cipher
 
 
 def get_blind_index() -> BlindIndex:
     """The blind index built from ``WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS``."""
-    return _blind_index_for(_cache_key(app_settings.BLIND_INDEX_KEYS))
+    index = _built.get("blind_index")
+    if index is None:
+        index = _built["blind_index"] = BlindIndex(
+            parse_keys(app_settings.BLIND_INDEX_KEYS, "BLIND_INDEX_KEYS")
+        )
+    return index
 
 
 def normalise_email(email: str) -> str:
@@ -244,18 +255,19 @@ class EncryptedField(models.TextField):
     def decode(self, data: bytes) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    @cached_property
     def _aad(self) -> bytes:
         return associated_data(self.model, self.name)
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
-        return get_cipher().encrypt(self.encode(value), self._aad())
+        return get_cipher().encrypt(self.encode(value), self._aad)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
             return None
-        return self.decode(get_cipher().decrypt(value, self._aad()))
+        return self.decode(get_cipher().decrypt(value, self._aad))
 
     def to_python(self, value: Any) -> Any:
         return value

@@ -11,8 +11,10 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from .forms import ContactForm
+from .legal_viewsets import LEGAL_VIEWSETS
 from .models import Contact, ContactList, LegalBasis, ProcessingPurpose
 from .views.admin import ContactFilterSet, ContactIndexView, ContactInspectView
+from .views.legal import LegalBasisDeleteView
 
 
 class LinkColumn(Column):
@@ -34,6 +36,7 @@ class LegalBasisViewSet(SnippetViewSet):
     model = LegalBasis
     icon = "doc-full"
     menu_label = _("Legal bases")
+    delete_view_class = LegalBasisDeleteView
     list_display = ["__str__", "article", "code"]
 
 
@@ -107,7 +110,7 @@ class ContactViewSet(SnippetViewSet):
 
 
 class GdprMailViewSetGroup(SnippetViewSetGroup):
-    items = (ContactViewSet, ContactListViewSet, PurposeViewSet, LegalBasisViewSet)
+    items = (ContactViewSet, ContactListViewSet, PurposeViewSet, LegalBasisViewSet, *LEGAL_VIEWSETS)
     menu_label = _("GDPR mail")
     menu_icon = "mail"
     menu_order = 250

@@ -63,3 +63,6 @@ def register_log_actions(actions):
         _("Assign purpose to list"),
         _("Purpose assigned to every contact of the list"),
     )
+
+
+from . import legal_hooks  # noqa: E402, F401

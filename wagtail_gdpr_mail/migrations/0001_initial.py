@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('last_name', wagtail_gdpr_mail.crypto.EncryptedTextField(blank=True, default='', verbose_name='last name')),
                 ('custom_fields', wagtail_gdpr_mail.crypto.EncryptedJSONField(blank=True, default=dict, help_text='Extra fields as JSON.', verbose_name='custom fields')),
                 ('source', models.CharField(choices=[('form', 'Subscription form'), ('admin', 'Admin'), ('import', 'Import'), ('api', 'API'), ('reconsent', 'Re-consent')], default='admin', max_length=16, verbose_name='source')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('anonymised_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='anonymised')),
             ],
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'contact',
                 'verbose_name_plural': 'contacts',
                 'ordering': ['-created_at', '-pk'],
-                'permissions': [('view_consent_proof', 'Can view consent proof'), ('export_contact', "Can export a contact's data"), ('erase_contact', 'Can erase a contact')],
+                'permissions': [('view_consent_proof', 'Can view consent proof'), ('export_contact', "Can export personal data"), ('erase_contact', 'Can erase personal data')],
             },
         ),
         migrations.CreateModel(
@@ -162,6 +162,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='purposeassignment',
             index=models.Index(fields=['purpose', 'valid_until'], name='gdpr_mail_assign_validity'),
+        ),
+        migrations.AddIndex(
+            model_name='purposeassignment',
+            index=models.Index(condition=models.Q(('revoked_at__isnull', True)), fields=['contact', 'valid_until', 'valid_from'], name='gdpr_mail_assign_current'),
         ),
         migrations.AddConstraint(
             model_name='purposeassignment',

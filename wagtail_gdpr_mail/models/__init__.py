@@ -1,5 +1,12 @@
 from .consent import GENESIS_HASH, ConsentRecord, PurposeAssignment
 from .contacts import Contact, ContactList, ContactSource, ListMembership
+from .legal import (
+    ControllerSettings,
+    DataProcessingAgreement,
+    DpaAcceptance,
+    Subprocessor,
+    TransferSafeguard,
+)
 from .purposes import LegalBasis, ProcessingPurpose, RetentionUnit
 
 __all__ = [
@@ -13,4 +20,9 @@ __all__ = [
     "ProcessingPurpose",
     "PurposeAssignment",
     "RetentionUnit",
+    "ControllerSettings",
+    "DataProcessingAgreement",
+    "DpaAcceptance",
+    "Subprocessor",
+    "TransferSafeguard",
 ]

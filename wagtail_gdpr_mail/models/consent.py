@@ -79,7 +79,13 @@ class PurposeAssignment(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["purpose", "valid_until"], name="gdpr_mail_assign_validity")
+            models.Index(fields=["purpose", "valid_until"], name="gdpr_mail_assign_validity"),
+            # "Does this contact hold a valid purpose?" — the contact filters' EXISTS.
+            models.Index(
+                fields=["contact", "valid_until", "valid_from"],
+                condition=Q(revoked_at__isnull=True),
+                name="gdpr_mail_assign_current",
+            ),
         ]
 
     def __str__(self) -> str:

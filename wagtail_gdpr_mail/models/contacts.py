@@ -93,7 +93,9 @@ class Contact(models.Model):
     source = models.CharField(
         _("source"), max_length=16, choices=ContactSource.choices, default=ContactSource.ADMIN
     )
-    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # No single-column index: the composite (created_at, id) index serves the
+    # newest-first listing, and PostgreSQL would otherwise prefer the single one.
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     lists = models.ManyToManyField(
@@ -109,8 +111,8 @@ class Contact(models.Model):
         indexes = [models.Index(fields=["-created_at", "-id"], name="gdpr_mail_contact_newest")]
         permissions = [
             ("view_consent_proof", _("Can view consent proof")),
-            ("export_contact", _("Can export a contact's data")),
-            ("erase_contact", _("Can erase a contact")),
+            ("export_contact", _("Can export personal data")),
+            ("erase_contact", _("Can erase personal data")),
         ]
 
     def __str__(self) -> str:

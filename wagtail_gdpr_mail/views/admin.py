@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 import django_filters
@@ -16,6 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django.views.defaults import permission_denied
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.log_actions import log
@@ -37,9 +39,23 @@ from ..models import (
 APP = "wagtail_gdpr_mail"
 
 
-def _require(request: HttpRequest, codename: str) -> None:
-    if not request.user.has_perm(f"{APP}.{codename}"):
-        raise PermissionDenied
+def permission_required(codename: str):
+    """Answer 403 unless the user holds ``wagtail_gdpr_mail.<codename>``.
+
+    A plain 403 rather than the admin's usual redirect to the dashboard: nothing
+    was changed, and the client should know.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(f"{APP}.{codename}"):
+                return permission_denied(request, PermissionDenied())
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 # --- Listing ---------------------------------------------------------------------
@@ -114,6 +130,13 @@ class ContactIndexView(IndexView):
         if not self.is_searching:
             return queryset
         return queryset.by_email(normalise_email(self.search_query))
+
+    def order_queryset(self, queryset):
+        queryset = super().order_queryset(queryset)
+        # A tie-breaker keeps pages stable and lets the (created_at, id) index serve them.
+        if self.ordering in ("created_at", "-created_at"):
+            queryset = queryset.order_by(self.ordering, "-pk" if self.ordering[0] == "-" else "pk")
+        return queryset
 
     def get_base_queryset(self):
         return (
@@ -198,8 +221,8 @@ def _inspect_url(contact: Contact) -> str:
 
 
 @require_POST
+@permission_required("add_purposeassignment")
 def assign_to_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "add_purposeassignment")
     contact = get_object_or_404(Contact.objects.not_anonymised(), pk=pk)
     form = AssignPurposeForm(request.POST)
     if not form.is_valid():
@@ -223,8 +246,8 @@ def assign_to_contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@permission_required("change_purposeassignment")
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "change_purposeassignment")
     assignment = get_object_or_404(PurposeAssignment.objects.select_related("purpose"), pk=pk)
     if revoke_assignment(
         assignment, reason=PurposeAssignment.RevocationReason.ADMIN, user=request.user
@@ -237,9 +260,9 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_inspect_url(assignment.contact) + "#tab-purposes")
 
 
+@permission_required("add_purposeassignment")
 def assign_to_list(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the form; POST: give a purpose to every contact of the list."""
-    _require(request, "add_purposeassignment")
     contact_list = get_object_or_404(ContactList, pk=pk)
     form = AssignListForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -124,6 +124,7 @@ class Command(BaseCommand):
 
         self._home_page()
         self._admin(options["admin_username"])
+        self._legal()
 
     def _home_page(self):
         if HomePage.objects.exists():
@@ -166,3 +167,141 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo admin: username '{username}', password '{password}'")
         )
+
+    def _legal(self):
+        """Controller and DPO details, a sample DPA, sub-processors and the pages showing them."""
+        from datetime import date
+
+        from home.models import StandardPage
+        from wagtail_gdpr_mail.legal import get_controller, new_agreement_initial
+        from wagtail_gdpr_mail.models import (
+            DataProcessingAgreement,
+            Subprocessor,
+            TransferSafeguard,
+        )
+
+        site = Site.objects.get(is_default_site=True)
+        home = site.root_page
+
+        pages = {}
+        for slug, title, intro in [
+            (
+                "privacy",
+                "Privacy policy",
+                "<p>Demo Shop s.r.o. processes your e-mail address only for the purposes you "
+                "agree to when you subscribe. You can withdraw your consent at any time through "
+                "the link in every e-mail. Our data protection officer is Jan Dvořák, "
+                "dpo@example.com.</p>",
+            ),
+            ("sub-processors", "Sub-processors", "<p>These companies process data for us.</p>"),
+        ]:
+            page = StandardPage.objects.filter(slug=slug).first()
+            if page is None:
+                page = StandardPage(
+                    title=title,
+                    slug=slug,
+                    body=[
+                        ("paragraph", RichText(intro)),
+                        (
+                            "subprocessors",
+                            {
+                                "heading": "Who processes your data for us",
+                                "intro": RichText(""),
+                                "show_data_categories": True,
+                            },
+                        ),
+                    ],
+                )
+                home.add_child(instance=page)
+                page.save_revision().publish()
+            pages[slug] = page
+
+        controller = get_controller(site)
+        if not controller.controller_name:
+            controller.controller_name = "Demo Shop s.r.o."
+            controller.controller_address = "Náměstí Svobody 1\n602 00 Brno\nCzech Republic"
+            controller.controller_company_id = "12345678"
+            controller.controller_email = "privacy@example.com"
+            controller.dpo_name = "Jan Dvořák"
+            controller.dpo_email = "dpo@example.com"
+            controller.dpo_phone = "+420 555 123 456"
+            controller.privacy_policy_page = pages["privacy"]
+            controller.data_subject_categories = (
+                "Newsletter subscribers, customers and people who entered our competitions."
+            )
+            controller.security_measures = (
+                "Personal data encrypted at rest (AES-256-GCM) and in transit (TLS); access to the "
+                "admin only for named staff with two-factor sign-in; audit log of every view, "
+                "export and erasure; daily encrypted backups kept for 30 days."
+            )
+            controller.save()
+
+        agreement = DataProcessingAgreement.objects.filter(
+            processor_name="Example Mail Inc."
+        ).first()
+        if agreement is None:
+            initial = new_agreement_initial(site)
+            agreement = DataProcessingAgreement.objects.create(
+                **initial
+                | {
+                    "title": "Data processing agreement with Example Mail Inc.",
+                    "processor_name": "Example Mail Inc.",
+                    "processor_details": "500 Market Street, San Francisco, CA 94105, "
+                    "United States\nprivacy@mail.example",
+                    "effective_date": date(2025, 1, 1),
+                    "subject_matter": "Sending the controller's newsletters and service e-mails, "
+                    "and reporting their delivery.",
+                    "duration": "For the term of the service contract, until the personal data "
+                    "is deleted or returned.",
+                    "nature_of_processing": "Storing contact data, sending e-mail, recording "
+                    "deliveries, bounces and complaints, deleting.",
+                    "purpose_of_processing": "Delivering the controller's e-mail to its contacts.",
+                    "personal_data_categories": "E-mail address, first name, delivery events "
+                    "(time, IP address and browser of opens and clicks).",
+                    "data_subject_categories": "Newsletter subscribers and customers of the "
+                    "controller.",
+                    "international_transfers": initial["international_transfers"]
+                    + "\nThe processor stores and sends the data in the United States under the "
+                    "standard contractual clauses of Commission Implementing Decision (EU) "
+                    "2021/914, module two (controller to processor).",
+                }
+            )
+            agreement.save_revision(log_action=False)
+
+        for order, (name, defaults) in enumerate(
+            [
+                (
+                    "Example Hosting s.r.o.",
+                    {
+                        "service": "Web and database hosting",
+                        "data_categories": "All data of the site, encrypted at rest.",
+                        "country": "CZ",
+                        "transfer_safeguard": TransferSafeguard.NONE_NEEDED,
+                    },
+                ),
+                (
+                    "Example Mail Inc.",
+                    {
+                        "service": "Sending e-mail (ESP)",
+                        "data_categories": "E-mail address, first name, delivery events.",
+                        "country": "US",
+                        "transfer_safeguard": TransferSafeguard.SCC,
+                        "safeguard_note": "Standard contractual clauses 2021/914, module two.",
+                        "agreement": agreement,
+                        "agreement_url": "https://mail.example/legal/dpa",
+                    },
+                ),
+                (
+                    "Example Backup AG",
+                    {
+                        "service": "Off-site backups",
+                        "data_categories": "Encrypted database backups.",
+                        "country": "CH",
+                        "transfer_safeguard": TransferSafeguard.ADEQUACY,
+                    },
+                ),
+            ]
+        ):
+            Subprocessor.objects.get_or_create(
+                name=name, defaults={**defaults, "sort_order": order}
+            )

@@ -1,0 +1,396 @@
+"""Render time of the Wagtail admin contact listing with 100,000 contacts on PostgreSQL.
+
+What is measured
+----------------
+The full request/response cycle of ``/admin/snippets/wagtail_gdpr_mail/contact/``
+through ``django.test.Client`` (middleware, session, permission checks, the
+queries, decrypting the 50 rows of a page, template rendering), as a logged-in
+superuser, for four cases:
+
+* ``page 1``           the default listing (newest first),
+* ``page 2000``        a deep page (OFFSET 99,950 with 50 per page: the last page),
+* ``no purpose``       the filter ``?purpose_status=none`` (NOT EXISTS subquery),
+* ``search e-mail``    ``?q=<an existing address>`` (blind-index equality look-up).
+
+Each case: 2 untimed warm-up renders, then N=15 timed renders
+(``time.perf_counter``); we report the median and p90 in ms. One extra, untimed
+render per case runs under ``CaptureQueriesContext`` to count SQL queries (an
+N+1 problem shows up as a count that grows with the page size) and to show the
+slowest ones. Queries are counted on a separate render because capturing adds
+overhead of its own.
+
+The goal from the issue: a median under 300 ms for one page on this 2-core
+machine. The last line prints ``median ms / 300 ms goal: X.XX`` for page 1.
+
+Database
+--------
+``DATABASE_URL`` from the environment, which must point at PostgreSQL (the
+script refuses anything else with exit status 2: SQLite numbers would say
+nothing about the production planner). Unset, it defaults to
+``postgres://postgres@127.0.0.1:5432/gdpr_mail_bench``, creating that database
+with psycopg if missing. Migrations are then applied with ``call_command``.
+
+Seeding (once): if fewer than 100,000 contacts exist, the missing ones are
+created in one transaction -- real encryption through the model fields
+(``bulk_create`` calls ``get_prep_value``), ``email_index`` set by hand because
+``bulk_create`` skips ``Contact.save`` -- in batches of 5,000, plus a list with
+~half of them as members, two purposes and assignments for ~60% (some expired).
+Re-runs find the count and skip seeding. Never point DATABASE_URL at a database
+whose data you care about: the script writes to it.
+
+The site runs with ``DJANGO_DEBUG=0`` unless set otherwise (production-like
+template and query-logging behaviour); the public demo keys of the example site
+are passed explicitly because the settings only fall back to them with DEBUG on.
+
+Run from the repository root with the venv active::
+
+    python benchmarks/admin_listing.py
+    python benchmarks/admin_listing.py --runs 30 --show-sql
+    python benchmarks/admin_listing.py --explain     # EXPLAIN ANALYZE of the slowest queries
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "example_site"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_mail_bench"
+TARGET_CONTACTS = 100_000
+BATCH_SIZE = 5_000
+GOAL_MS = 300.0
+LISTING_URL = "/admin/snippets/wagtail_gdpr_mail/contact/"
+BENCH_USER = "bench-admin"
+# The example site's public demo keys (example_site/settings.py); they are used
+# there only with DEBUG on, and we run with DEBUG off, so pass them explicitly.
+DEMO_ENCRYPTION_KEYS = "demo1:ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU="
+DEMO_BLIND_INDEX_KEYS = "demo1:ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU="
+
+
+def bench_email(i: int) -> str:
+    return f"bench.contact.{i}@example.org"
+
+
+# --- Database selection and creation (before Django is set up) ------------------
+
+
+def configure_database() -> str:
+    """Pick DATABASE_URL, refuse non-PostgreSQL, create the default database."""
+    import dj_database_url
+
+    url = os.environ.get("DATABASE_URL")
+    use_default = not url
+    if use_default:
+        url = DEFAULT_DATABASE_URL
+        os.environ["DATABASE_URL"] = url
+    config = dj_database_url.parse(url)
+    if "postgresql" not in config.get("ENGINE", ""):
+        print(
+            f"admin_listing.py: DATABASE_URL must point at PostgreSQL, got engine "
+            f"{config.get('ENGINE')!r}. Unset it to use {DEFAULT_DATABASE_URL}.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    if use_default:
+        create_database_if_missing(config)
+    return config["NAME"]
+
+
+def create_database_if_missing(config: dict) -> None:
+    import psycopg
+    from psycopg import sql
+
+    params = {
+        "dbname": "postgres",
+        "host": config.get("HOST") or "127.0.0.1",
+        "port": config.get("PORT") or 5432,
+        "user": config.get("USER") or "postgres",
+    }
+    if config.get("PASSWORD"):
+        params["password"] = config["PASSWORD"]
+    # CREATE DATABASE cannot run inside a transaction: autocommit.
+    with psycopg.connect(**params, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+            print(f"created database {config['NAME']}")
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_site.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS", DEMO_ENCRYPTION_KEYS)
+    os.environ.setdefault("WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS", DEMO_BLIND_INDEX_KEYS)
+    import django
+
+    django.setup()
+
+
+# --- Seeding ---------------------------------------------------------------------
+
+
+def seed(target: int) -> float | None:
+    """Create contacts up to ``target``; returns the seconds taken, or None if skipped."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from wagtail_gdpr_mail.crypto import email_blind_index
+    from wagtail_gdpr_mail.models import (
+        Contact,
+        ContactList,
+        ContactSource,
+        LegalBasis,
+        ListMembership,
+        ProcessingPurpose,
+        PurposeAssignment,
+    )
+
+    existing = Contact.objects.count()
+    if existing >= target:
+        return None
+
+    started = time.perf_counter()
+    rng = random.Random(20240501)  # deterministic data set
+    now = timezone.now()
+    first_names = ["Jana", "Petr", "Zoë", "Łukasz", "Anna", "Jiří", "Marie", "Tomáš"]
+    last_names = ["Nováková", "Svoboda", "Dvořák", "Černá", "Müller", "O'Brien"]
+    sources = [s.value for s in ContactSource]
+
+    with transaction.atomic():
+        consent = LegalBasis.objects.get(code="consent")
+        newsletter, _ = ProcessingPurpose.objects.get_or_create(
+            name="Benchmark newsletter",
+            defaults={
+                "legal_basis": consent,
+                "retention_amount": 2,
+                "retention_unit": "years",
+                "visitor_text": "Send me the newsletter.",
+            },
+        )
+        offers, _ = ProcessingPurpose.objects.get_or_create(
+            name="Benchmark partner offers",
+            defaults={
+                "legal_basis": consent,
+                "retention_amount": 1,
+                "retention_unit": "years",
+                "visitor_text": "Send me partner offers.",
+            },
+        )
+        bench_list, _ = ContactList.objects.get_or_create(name="Benchmark list")
+
+        for batch_start in range(existing, target, BATCH_SIZE):
+            batch_end = min(batch_start + BATCH_SIZE, target)
+            contacts = []
+            for i in range(batch_start, batch_end):
+                email = bench_email(i)
+                contact = Contact(
+                    email=email,
+                    first_name=first_names[i % len(first_names)],
+                    last_name=last_names[i % len(last_names)],
+                    custom_fields={"company": f"Firma {i % 97}", "seq": i},
+                    source=sources[i % len(sources)],
+                    # Spread over ~3 years so the "newest first" order is realistic;
+                    # higher i = newer, the microseconds keep it unique.
+                    created_at=now - timedelta(minutes=(target - i) * 15, microseconds=i),
+                )
+                # bulk_create skips Contact.save(), which normally sets the index.
+                contact.email_index = email_blind_index(email)
+                contacts.append(contact)
+            # Encryption happens here, in get_prep_value of the encrypted fields.
+            created = Contact.objects.bulk_create(contacts, batch_size=BATCH_SIZE)
+
+            memberships, assignments = [], []
+            for contact in created:
+                if rng.random() < 0.5:
+                    memberships.append(
+                        ListMembership(contact_id=contact.pk, contact_list=bench_list)
+                    )
+                roll = rng.random()
+                if roll < 0.6:
+                    # ~60% hold a purpose; a tenth of those have lapsed already.
+                    expired = rng.random() < 0.1
+                    purposes = [newsletter] if roll < 0.45 else [newsletter, offers]
+                    for purpose in purposes:
+                        assignments.append(
+                            PurposeAssignment(
+                                contact_id=contact.pk,
+                                purpose=purpose,
+                                valid_from=now - timedelta(days=365),
+                                valid_until=(
+                                    now - timedelta(days=rng.randint(1, 60))
+                                    if expired
+                                    else now + timedelta(days=730)
+                                ),
+                                source=contact.source,
+                            )
+                        )
+            ListMembership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
+            PurposeAssignment.objects.bulk_create(assignments, batch_size=BATCH_SIZE)
+            print(f"  seeded {batch_end:>7,} / {target:,}", flush=True)
+
+    # Fresh planner statistics, as autovacuum would give a long-lived database.
+    with connection.cursor() as cursor:
+        for table in (
+            Contact._meta.db_table,
+            ListMembership._meta.db_table,
+            PurposeAssignment._meta.db_table,
+        ):
+            cursor.execute(f'VACUUM ANALYZE "{table}"')
+    return time.perf_counter() - started
+
+
+def bench_superuser():
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=BENCH_USER,
+        defaults={"is_superuser": True, "is_staff": True, "email": "bench@example.org"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+# --- Measuring -------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (p90 of 15 samples = the 14th smallest)."""
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
+
+
+def measure(client, label: str, params: dict, runs: int, show_sql: bool) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get():
+        response = client.get(LISTING_URL, params)
+        if response.status_code != 200:
+            raise SystemExit(f"{label}: HTTP {response.status_code} for {LISTING_URL} {params}")
+        return response
+
+    for _ in range(2):  # warm-ups: template loading, caches, PostgreSQL buffers
+        response = get()
+
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        get()
+        timings.append((time.perf_counter() - start) * 1000)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = get()
+    queries = captured.captured_queries
+    rows = response.content.count(b'id="snippet_')  # one title id per listed contact
+    result = {
+        "label": label,
+        "median": statistics.median(timings),
+        "p90": percentile(timings, 0.9),
+        "queries": len(queries),
+        "rows": rows,
+        "slowest": sorted(queries, key=lambda q: float(q["time"]), reverse=True)[:3],
+    }
+    print(
+        f"{label:<15} median {result['median']:8.1f} ms   p90 {result['p90']:8.1f} ms   "
+        f"{result['queries']:3d} SQL queries   {rows:3d} rows"
+    )
+    if show_sql:
+        for q in result["slowest"]:
+            print(f"      {float(q['time']) * 1000:7.1f} ms  {q['sql'][:300]}")
+    return result
+
+
+def explain(results: list[dict]) -> None:
+    """EXPLAIN ANALYZE of each case's slowest query (read-only SELECTs only)."""
+    from django.db import connection
+
+    for result in results:
+        query = result["slowest"][0]["sql"] if result["slowest"] else ""
+        if not query.lstrip().upper().startswith("SELECT"):
+            continue
+        print(f"\n--- EXPLAIN ANALYZE, slowest query of '{result['label']}' ---")
+        print(query[:600])
+        with connection.cursor() as cursor:
+            # The captured SQL has its parameters interpolated by psycopg already.
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query)
+            for (line,) in cursor.fetchall():
+                print("   ", line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=15, help="timed renders per case (15)")
+    parser.add_argument(
+        "--show-sql", action="store_true", help="print the 3 slowest queries per case"
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE each case's slowest query"
+    )
+    args = parser.parse_args()
+
+    db_name = configure_database()
+    setup_django()
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from wagtail_gdpr_mail.models import Contact, PurposeAssignment
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+    print(f"database {db_name} on PostgreSQL {connection.pg_version // 10000}")
+    seconds = seed(TARGET_CONTACTS)
+    if seconds is None:
+        print(f"seeding skipped: {Contact.objects.count():,} contacts already there")
+    else:
+        print(f"seeding took {seconds:.1f} s")
+    print(
+        f"{Contact.objects.count():,} contacts, "
+        f"{PurposeAssignment.objects.count():,} purpose assignments, "
+        f"{Contact.objects.without_any_valid_purpose().count():,} without a valid purpose"
+    )
+
+    client = Client()
+    client.force_login(bench_superuser())
+    # An address that exists (a contact from the middle of the set, far from page 1),
+    # typed the way a person would; the view normalises it before the blind index.
+    existing_email = bench_email(TARGET_CONTACTS // 2)
+    cases = [
+        ("page 1", {}),
+        ("page 2000", {"p": "2000"}),
+        ("no purpose", {"purpose_status": "none"}),
+        ("search e-mail", {"q": existing_email.upper()}),
+    ]
+    print(f"\n{args.runs} timed renders per case after 2 warm-ups, {LISTING_URL}")
+    results = [measure(client, label, params, args.runs, args.show_sql) for label, params in cases]
+    if results[3]["rows"] != 1:
+        print(f"WARNING: the e-mail search listed {results[3]['rows']} rows, expected 1")
+
+    if args.explain:
+        explain(results)
+
+    print(f"\ngoal: median under {GOAL_MS:.0f} ms for one page (page 1)")
+    for result in results[1:]:
+        print(f"  {result['label']:<15} {result['median'] / GOAL_MS:.2f} x goal")
+    print(f"median ms / 300 ms goal: {results[0]['median'] / GOAL_MS:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+"""Test settings: the example site, with fixed test keys and fast hashing.
+
+DATABASE_URL picks the database (SQLite by default, PostgreSQL in CI).
+"""
+
+from example_site.settings import *  # noqa: F403
+
+DEBUG = False
+WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS = ["test1:" + "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1sb25n"]
+WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS = ["test1:" + "dGVzdC1ibGluZC1pbmRleC1rZXktMzItYnl0ZXMtbG9u"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -1,0 +1,80 @@
+"""In a real browser: an editor signs in, finds a contact, assigns a purpose, reads the proof.
+
+Drives Debian's Chromium through Playwright (never a downloaded browser).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from wagtail_gdpr_mail.assignments import assign_purpose
+from wagtail_gdpr_mail.models import PurposeAssignment
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture
+def page(chromium_path, live_server):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the live server's
+    # database work happens in its own thread, so Django's async guard is moot.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        context = browser.new_context(locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editor_finds_a_contact_assigns_a_purpose_and_reads_the_proof(
+    page, live_server, superuser, make_contact, make_purpose
+):
+    contact = make_contact("eva.svobodova@example.com", first_name="Eva", last_name="Svobodová")
+    make_contact("someone.else@example.com")
+    newsletter = make_purpose("Newsletter")
+    make_purpose("Webinars")
+    assign_purpose(contact, newsletter, source="form", evidence={"ip": "198.51.100.23"})
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "password")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+    page.goto(f"{live_server.url}/admin/snippets/wagtail_gdpr_mail/contact/")
+    page.fill("#id_q", "EVA.SVOBODOVA@example.com")
+    page.keyboard.press("Enter")
+    # The listing updates in place; the other contact disappears from the results.
+    page.wait_for_selector("text=someone.else@example.com", state="detached")
+    assert page.locator("text=eva.svobodova@example.com").count() == 1
+
+    page.click("text=eva.svobodova@example.com")
+    page.wait_for_selector("[data-contact-email]")
+    assert page.inner_text("[data-contact-email]") == "eva.svobodova@example.com"
+
+    page.click("#tab-label-purposes")
+    page.select_option("select[name=purpose]", label="Webinars")
+    page.click("button:has-text('Assign')")
+    page.wait_for_selector("text=Purpose “Webinars” assigned.")
+    assert PurposeAssignment.objects.filter(contact=contact, purpose__name="Webinars").exists()
+
+    page.click("#tab-label-history")
+    history = page.locator("#tab-history")
+    assert history.locator("[data-event=given]").count() == 2
+    history.locator("summary").first.click()
+    assert "198.51.100.23" in history.inner_text()
+    page.screenshot(path=os.environ.get("SCREENSHOT_PATH", "/tmp/gdpr-mail-contact.png"))

@@ -77,4 +77,5 @@ def test_editor_finds_a_contact_assigns_a_purpose_and_reads_the_proof(
     assert history.locator("[data-event=given]").count() == 2
     history.locator("summary").first.click()
     assert "198.51.100.23" in history.inner_text()
-    page.screenshot(path=os.environ.get("SCREENSHOT_PATH", "/tmp/gdpr-mail-contact.png"))
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], "contact-history.png"))

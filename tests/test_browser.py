@@ -39,7 +39,7 @@ def page(chromium_path, live_server):
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_editor_finds_a_contact_assigns_a_purpose_and_reads_the_proof(
     page, live_server, superuser, make_contact, make_purpose
 ):

@@ -264,7 +264,7 @@ def test_rotation_resumes_after_an_interruption(make_contact):
 
 
 @pytest.mark.sqlite
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sqlite_file_and_dump_hold_no_plaintext(purpose, tmp_path):
     make_personal_contact(purpose)
     connection.ensure_connection()
@@ -282,7 +282,7 @@ def test_sqlite_file_and_dump_hold_no_plaintext(purpose, tmp_path):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_pg_dump_holds_no_plaintext(purpose):
     need(database_is_postgres(), "PostgreSQL")
     make_personal_contact(purpose)

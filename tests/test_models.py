@@ -306,3 +306,18 @@ def test_no_missing_migrations(db):
     out = io.StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_migrations_stay_compatible_with_wagtail_7_0():
+    """makemigrations on Wagtail 8 writes references Wagtail 7.0 does not have."""
+    from pathlib import Path
+
+    import wagtail_gdpr_mail
+
+    roots = [Path(wagtail_gdpr_mail.__file__).parent / "migrations"]
+    roots.append(Path(__file__).parent.parent / "example_site" / "home" / "migrations")
+    for migration in (path for root in roots for path in root.glob("0*.py")):
+        text = migration.read_text()
+        assert "WAGTAIL_PAGE_MODEL" not in text, migration.name
+        for number in __import__("re").findall(r"'wagtailcore', '(\d{4})_", text):
+            assert int(number) <= 94, f"{migration.name} depends on wagtailcore {number}"

@@ -46,5 +46,66 @@ class AppSettings:
         """Default "expires within N days" window offered in the contact filters."""
         return int(self._setting("EXPIRY_WARNING_DAYS", 30))
 
+    # --- subscription and double opt-in ------------------------------------------
+
+    @property
+    def SIGNUP_EXPIRY_DAYS(self) -> int:
+        """Days a confirmation link stays valid; unconfirmed signups are purged after."""
+        return int(self._setting("SIGNUP_EXPIRY_DAYS", 7))
+
+    @property
+    def QUIET_PERIOD_MINUTES(self) -> int:
+        """A repeated submission for the same address within this many minutes sends
+        no second mail (protection against list bombing)."""
+        return int(self._setting("QUIET_PERIOD_MINUTES", 60))
+
+    @property
+    def MIN_FILL_SECONDS(self) -> float:
+        """A form submitted faster than this after it was rendered is treated as a bot."""
+        return float(self._setting("MIN_FILL_SECONDS", 2))
+
+    @property
+    def RATE_LIMIT_PER_IP(self) -> tuple[int, int]:
+        """(submissions, seconds) allowed from one IP address."""
+        count, seconds = self._setting("RATE_LIMIT_PER_IP", (20, 3600))
+        return int(count), int(seconds)
+
+    @property
+    def RATE_LIMIT_PER_ADDRESS(self) -> tuple[int, int]:
+        """(submissions, seconds) accepted for one e-mail address."""
+        count, seconds = self._setting("RATE_LIMIT_PER_ADDRESS", (5, 3600))
+        return int(count), int(seconds)
+
+    @property
+    def RATE_LIMIT_CACHE(self) -> str:
+        """The cache alias that counts submissions."""
+        return self._setting("RATE_LIMIT_CACHE", "default")
+
+    @property
+    def MAIL_ADAPTER(self) -> str:
+        """Dotted path of the class that renders and sends the app's mail."""
+        return self._setting("MAIL_ADAPTER", "wagtail_gdpr_mail.mail.MailAdapter")
+
+    @property
+    def FROM_EMAIL(self) -> str | None:
+        """Sender of the confirmation mail; ``None`` means ``DEFAULT_FROM_EMAIL``."""
+        return self._setting("FROM_EMAIL", None)
+
+    @property
+    def MAIL_MAX_ATTEMPTS(self) -> int:
+        """How many times sending one confirmation mail is tried before it is marked failed."""
+        return int(self._setting("MAIL_MAX_ATTEMPTS", 8))
+
+    @property
+    def MAIL_RETRY_BASE_SECONDS(self) -> float:
+        """First retry delay after an ESP error; doubles with each attempt (max 10 min)."""
+        return float(self._setting("MAIL_RETRY_BASE_SECONDS", 10))
+
+    @property
+    def SWEEP_AFTER_MINUTES(self) -> int:
+        """The sweeper re-queues confirmation mail still not sent this many minutes
+        after the submission."""
+        return int(self._setting("SWEEP_AFTER_MINUTES", 5))
+
 
 app_settings = AppSettings()

@@ -59,6 +59,11 @@ def register_log_actions(actions):
         "wagtail_gdpr_mail.revoke_purpose", _("Revoke purpose"), _("Purpose revoked")
     )
     actions.register_action(
+        "wagtail_gdpr_mail.confirm_signup",
+        _("Confirm subscription"),
+        _("Subscription confirmed by the contact (double opt-in)"),
+    )
+    actions.register_action(
         "wagtail_gdpr_mail.assign_purpose_to_list",
         _("Assign purpose to list"),
         _("Purpose assigned to every contact of the list"),

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("gdpr-mail/", include("wagtail_gdpr_mail.urls")),
     path("", include(wagtail_urls)),
 ]
 if settings.DEBUG:

@@ -3,6 +3,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
+from wagtail_gdpr_mail.blocks import SubscriptionFormBlock
 from wagtail_gdpr_mail.legal_blocks import SubprocessorListBlock
 
 
@@ -13,6 +14,7 @@ class HomePage(Page):
         [
             ("heading", blocks.CharBlock(form_classname="title")),
             ("paragraph", blocks.RichTextBlock()),
+            ("subscription_form", SubscriptionFormBlock()),
         ],
         blank=True,
     )
@@ -27,6 +29,7 @@ class StandardPage(Page):
         [
             ("heading", blocks.CharBlock(form_classname="title")),
             ("paragraph", blocks.RichTextBlock()),
+            ("subscription_form", SubscriptionFormBlock()),
             ("subprocessors", SubprocessorListBlock()),
         ],
         blank=True,

@@ -8,6 +8,7 @@ from .legal import (
     TransferSafeguard,
 )
 from .purposes import LegalBasis, ProcessingPurpose, RetentionUnit
+from .signups import PendingSignup, SignupToken
 
 __all__ = [
     "GENESIS_HASH",
@@ -17,7 +18,9 @@ __all__ = [
     "ContactSource",
     "LegalBasis",
     "ListMembership",
+    "PendingSignup",
     "ProcessingPurpose",
+    "SignupToken",
     "PurposeAssignment",
     "RetentionUnit",
     "ControllerSettings",

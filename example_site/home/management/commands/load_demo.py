@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from wagtail.rich_text import RichText
 
 from home.models import HomePage
 from wagtail_gdpr_mail.assignments import assign_purpose
+from wagtail_gdpr_mail.blocks import SubscriptionFormBlock
 from wagtail_gdpr_mail.models import (
     Contact,
     ContactList,
@@ -125,6 +127,7 @@ class Command(BaseCommand):
         self._home_page()
         self._admin(options["admin_username"])
         self._legal()
+        self._subscription_form(purposes, newsletter_list)
 
     def _home_page(self):
         if HomePage.objects.exists():
@@ -152,6 +155,45 @@ class Command(BaseCommand):
         Site.objects.create(
             hostname="localhost", port=8000, root_page=home, is_default_site=True, site_name="Demo"
         )
+
+    def _subscription_form(self, purposes, contact_list):
+        """Put a subscription form on the home page (once)."""
+        from home.models import StandardPage
+
+        home = HomePage.objects.first().specific
+        if any(block.block_type == "subscription_form" for block in home.body):
+            return
+        home.body.append(
+            (
+                "subscription_form",
+                {
+                    "heading": "Subscribe to our newsletter",
+                    "intro": RichText("<p>News and offers about once a month.</p>"),
+                    "ask_first_name": True,
+                    "ask_last_name": False,
+                    "main_purpose": purposes["Newsletter"],
+                    "extra_purposes": [purposes["Competition results"]],
+                    "info_text": RichText(
+                        "<p>Demo Shop s.r.o. (the controller) processes your e-mail address "
+                        "and first name for the purposes you choose, for the time stated. You "
+                        "can withdraw your consent at any time through the link in every "
+                        "e-mail.</p>"
+                    ),
+                    "privacy_page": StandardPage.objects.filter(slug="privacy").first(),
+                    "privacy_url": "",
+                    "target_list": contact_list,
+                    "submit_label": "Subscribe",
+                    "success_message": "Thank you. Please check your mailbox and confirm your "
+                    "subscription.",
+                    "mail_subject": "Please confirm your subscription",
+                    "mail_body": str(
+                        SubscriptionFormBlock().child_blocks["mail_body"].get_default()
+                    ),
+                    "form_id": uuid.uuid4().hex,
+                },
+            )
+        )
+        home.save_revision().publish()
 
     def _admin(self, username):
         # A fresh password on every run, printed, so re-running `make demo` always

@@ -1,0 +1,96 @@
+"""Building and sending the app's mail through Django's e-mail API (so any Anymail ESP).
+
+Override by subclassing :class:`MailAdapter` and naming the subclass in
+``WAGTAIL_GDPR_MAIL_MAIL_ADAPTER``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.module_loading import import_string
+
+from .conf import app_settings
+from .models.signups import PendingSignup
+
+REDACTED_LINK = "[confirmation link]"
+
+
+class MailAdapter:
+    """Renders the double opt-in mail and sends it. Override points are small methods."""
+
+    confirmation_html_template = "wagtail_gdpr_mail/mail/confirmation.html"
+
+    def from_email(self) -> str:
+        return app_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+
+    def confirm_url(self, signup: PendingSignup, token: str) -> str:
+        path = reverse("wagtail_gdpr_mail:confirm", args=[token])
+        return urljoin(signup.data.get("base_url") or "/", path.lstrip("/"))
+
+    def placeholders(self, signup: PendingSignup, confirm_url: str) -> dict[str, str]:
+        from .subscription import controller_name
+
+        data = signup.data
+        name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
+        return {
+            "confirm_url": confirm_url,
+            "name": name or signup.email,
+            "controller": controller_name(signup.page),
+        }
+
+    def render_confirmation(self, signup: PendingSignup, confirm_url: str) -> dict[str, str]:
+        """Subject, text and HTML of the confirmation mail."""
+        texts = signup.data.get("mail") or {}
+        values = self.placeholders(signup, confirm_url)
+        subject = _fill(texts.get("subject") or "", values).replace("\n", " ").strip()
+        text = _fill(texts.get("body") or "", values)
+        with translation.override(signup.data.get("language")):
+            html = render_to_string(
+                self.confirmation_html_template,
+                {"subject": subject, "text": text, "confirm_url": confirm_url},
+            )
+        return {"subject": subject, "text": text, "html": html}
+
+    def build_confirmation(
+        self, signup: PendingSignup, token: str
+    ) -> tuple[EmailMultiAlternatives, dict[str, str]]:
+        """The message to send, and its snapshot for the evidence (link redacted)."""
+        rendered = self.render_confirmation(signup, self.confirm_url(signup, token))
+        message = EmailMultiAlternatives(
+            subject=rendered["subject"],
+            body=rendered["text"],
+            from_email=self.from_email(),
+            to=[signup.email],
+        )
+        message.attach_alternative(rendered["html"], "text/html")
+        # Anymail sends these to the ESP; its tracking events carry them back,
+        # which lets a bounce find the signup without any address in the metadata.
+        message.metadata = {"gdpr_mail_signup": str(signup.pk)}  # type: ignore[attr-defined]
+        message.tags = ["gdpr-mail-confirmation"]  # type: ignore[attr-defined]
+        message.track_clicks = False  # type: ignore[attr-defined]  # keep the link intact
+        snapshot = self.render_confirmation(signup, REDACTED_LINK)
+        snapshot["from"] = message.from_email
+        return message, snapshot
+
+    def send(self, message: EmailMultiAlternatives) -> str:
+        """Send; return the ESP's message id when Anymail reports one."""
+        message.send(fail_silently=False)
+        status = getattr(message, "anymail_status", None)
+        return (getattr(status, "message_id", None) or "") if status else ""
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    # str.format would choke on braces an editor typed; replace the known names only.
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
+def get_adapter() -> MailAdapter:
+    return import_string(app_settings.MAIL_ADAPTER)()

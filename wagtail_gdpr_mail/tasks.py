@@ -1,0 +1,131 @@
+"""Celery tasks: the confirmation mail, the outbox sweeper, the purge of stale signups.
+
+Tasks take primary keys and re-read the row. They are idempotent, ``acks_late``
+(a worker killed mid-task leaves the message to be delivered again) and retried
+with exponential backoff on ESP errors. The ``PendingSignup`` row is the outbox:
+if publishing the task is lost (a crash between commit and publish, a broker
+outage), :func:`sweep_unsent_mail` finds the row and queues it again.
+
+Run them periodically either from Celery beat (merge
+``wagtail_gdpr_mail.schedule.BEAT_SCHEDULE`` into ``CELERY_BEAT_SCHEDULE``) or from cron with the management commands
+``gdpr_mail_sweep`` and ``gdpr_mail_purge_signups``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from smtplib import SMTPException
+
+from anymail.exceptions import AnymailError
+from celery import shared_task
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .conf import app_settings
+from .mail import get_adapter
+from .models.signups import PendingSignup
+
+logger = logging.getLogger(__name__)
+
+#: Errors worth another try: the ESP or the network, not our data.
+TRANSIENT_ERRORS = (AnymailError, SMTPException, OSError)
+
+
+def retry_delay(retries: int) -> float:
+    """Exponential backoff with jitter: base, 2×base, 4×base… capped at ten minutes."""
+    delay = min(app_settings.MAIL_RETRY_BASE_SECONDS * (2**retries), 600.0)
+    return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+
+
+def queue_confirmation_mail(signup_id: int) -> None:
+    """Publish the send task; never fail the visitor's request over it.
+
+    If publishing fails, the row stays queued and the sweeper sends it later.
+    """
+    try:
+        send_confirmation_mail.delay(signup_id)
+    except Exception:  # noqa: BLE001 - any broker or eager-mode error: the sweeper retries
+        logger.exception("Could not queue the confirmation mail of signup #%s", signup_id)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_confirmation_mail(self, signup_id: int) -> str:
+    """Send the double opt-in mail of one signup, once.
+
+    Each attempt issues a fresh token (only its hash is stored). If a worker
+    dies after the ESP accepted the mail but before the row was marked sent,
+    the message is delivered again and the visitor gets a second mail with a
+    second link; both links confirm, and the signup confirms once.
+    """
+    with transaction.atomic():
+        signup = PendingSignup.objects.select_for_update().filter(pk=signup_id).first()
+        if signup is None:
+            return "gone"
+        if signup.mail_status != PendingSignup.MailStatus.QUEUED:
+            return signup.mail_status
+        if signup.confirmed_at is not None or signup.is_expired:
+            return "not needed"
+        signup.mail_attempts += 1
+        signup.mail_last_attempt_at = timezone.now()
+        signup.save(update_fields=["mail_attempts", "mail_last_attempt_at"])
+        token = signup.issue_token()
+
+    adapter = get_adapter()
+    message, snapshot = adapter.build_confirmation(signup, token)
+    try:
+        message_id = adapter.send(message)
+    except TRANSIENT_ERRORS as exc:
+        if signup.mail_attempts >= app_settings.MAIL_MAX_ATTEMPTS:
+            PendingSignup.objects.filter(pk=signup.pk).update(
+                mail_status=PendingSignup.MailStatus.FAILED
+            )
+            logger.error(
+                "Confirmation mail of signup #%s failed %s times; giving up (%s).",
+                signup.pk,
+                signup.mail_attempts,
+                type(exc).__name__,
+            )
+            return "failed"
+        logger.warning(
+            "Confirmation mail of signup #%s: %s; retrying.", signup.pk, type(exc).__name__
+        )
+        raise self.retry(
+            exc=exc, countdown=retry_delay(self.request.retries), max_retries=None
+        ) from exc
+
+    snapshot["sent_at"] = timezone.now().isoformat()
+    signup.mail_snapshot = snapshot
+    signup.mail_status = PendingSignup.MailStatus.SENT
+    signup.mail_sent_at = timezone.now()
+    signup.mail_message_id = message_id[:255]
+    signup.save(update_fields=["mail_snapshot", "mail_status", "mail_sent_at", "mail_message_id"])
+    return "sent"
+
+
+@shared_task(ignore_result=True)
+def sweep_unsent_mail() -> int:
+    """Queue again every confirmation mail still not sent a few minutes after its last try."""
+    cutoff = timezone.now() - timezone.timedelta(minutes=app_settings.SWEEP_AFTER_MINUTES)
+    stale = (
+        PendingSignup.objects.awaiting_confirmation()
+        .filter(mail_status=PendingSignup.MailStatus.QUEUED)
+        .filter(
+            Q(mail_last_attempt_at__isnull=True, created_at__lte=cutoff)
+            | Q(mail_last_attempt_at__lte=cutoff)
+        )
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for signup_id in stale:
+        queue_confirmation_mail(signup_id)
+        count += 1
+    return count
+
+
+@shared_task(ignore_result=True)
+def purge_expired_signups() -> int:
+    """Delete signups whose link expired: confirmed or not, they are no longer needed."""
+    deleted, _ = PendingSignup.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted

@@ -1,0 +1,82 @@
+"""Public views: submit a subscription form, confirm it by the link in the mail.
+
+Visitors see friendly pages, never a traceback; every state change is a POST
+with CSRF; the answer to a valid submission is the same whether or not the
+address is known.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import subscription
+from ..conf import app_settings
+from ..crypto import normalise_email
+from ..ratelimit import hit
+
+TEMPLATES = "wagtail_gdpr_mail/public/"
+
+
+def _page(request: HttpRequest, name: str, status: int = 200, **context) -> HttpResponse:
+    return render(request, f"{TEMPLATES}{name}.html", context, status=status)
+
+
+@require_POST
+def subscribe(request: HttpRequest) -> HttpResponse:
+    page = subscription.get_live_page(request.POST.get("page_id"))
+    form_id = request.POST.get("form_id", "")[:64]
+    config = subscription.find_form(page, form_id) if page is not None else None
+    if config is None:
+        return _page(request, "form_missing", status=404)
+
+    if not hit("subscribe-ip", request.META.get("REMOTE_ADDR", ""), app_settings.RATE_LIMIT_PER_IP):
+        return _page(request, "rate_limited", status=429, page=page)
+
+    form = subscription.SubscriptionForm(config, page, data=request.POST)
+    if not form.is_valid():
+        setattr(request, subscription.BOUND_FORMS_ATTR, {form_id: form})
+        response = page.serve(request)
+        if hasattr(response, "render"):
+            response = response.render()
+        response.status_code = 400
+        return response
+
+    success = HttpResponseRedirect(
+        f"{page.url}?{urlencode({subscription.SUCCESS_PARAM: form_id})}#form-{form_id}"
+    )
+    if form.is_bot:
+        return success
+    address = normalise_email(form.cleaned_data["email"])
+    if hit("subscribe-address", address, app_settings.RATE_LIMIT_PER_ADDRESS):
+        subscription.submit(request, page, form)
+    return success
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; only the POST confirms, so link scanners confirm nothing."""
+    if request.method == "GET":
+        signup = subscription.find_signup(token)
+        if signup is None:
+            return _page(request, "confirm_invalid", status=404)
+        if signup.confirmed_at is not None:
+            return _page(request, "confirm_done", signup=signup, already=True)
+        if signup.is_expired:
+            return _page(request, "confirm_expired", status=410, signup=signup)
+        return _page(request, "confirm", signup=signup)
+
+    result = subscription.confirm(token, request)
+    outcome = subscription.Outcome
+    if result.outcome is outcome.INVALID:
+        return _page(request, "confirm_invalid", status=404)
+    if result.outcome is outcome.EXPIRED:
+        return _page(request, "confirm_expired", status=410, signup=result.signup)
+    return _page(
+        request,
+        "confirm_done",
+        signup=result.signup,
+        already=result.outcome is outcome.ALREADY_CONFIRMED,
+    )

@@ -6,7 +6,7 @@ import calendar
 from datetime import datetime, timedelta
 
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import RevisionMixin
@@ -143,9 +143,16 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
 
     @property
     def retention_display(self) -> str:
-        if self.retention_amount is None:
+        amount = self.retention_amount
+        if amount is None:
             return gettext("no fixed limit")
-        return f"{self.retention_amount} {self.get_retention_unit_display()}"
+        if self.retention_unit == RetentionUnit.DAYS:
+            text = ngettext("%(count)d day", "%(count)d days", amount)
+        elif self.retention_unit == RetentionUnit.MONTHS:
+            text = ngettext("%(count)d month", "%(count)d months", amount)
+        else:
+            text = ngettext("%(count)d year", "%(count)d years", amount)
+        return text % {"count": amount}
 
     def valid_until_from(self, start: datetime) -> datetime | None:
         """When an assignment starting at ``start`` lapses; ``None`` = never."""

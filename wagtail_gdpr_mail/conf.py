@@ -107,5 +107,23 @@ class AppSettings:
         after the submission."""
         return int(self._setting("SWEEP_AFTER_MINUTES", 5))
 
+    # --- data-subject rights ---------------------------------------------------------
+
+    @property
+    def SUPPRESS_ERASED(self) -> bool:
+        """Keep a keyed hash of erased addresses so that no form, import or API call
+        brings them back without a fresh double opt-in by the person."""
+        return bool(self._setting("SUPPRESS_ERASED", True))
+
+    @property
+    def SELF_SERVICE_LINK_HOURS(self) -> int:
+        """Hours the link of a self-service ("my data") mail stays valid."""
+        return int(self._setting("SELF_SERVICE_LINK_HOURS", 24))
+
+    @property
+    def SELF_SERVICE_SESSION_MINUTES(self) -> int:
+        """Minutes a visitor may manage their data after opening the link."""
+        return int(self._setting("SELF_SERVICE_SESSION_MINUTES", 30))
+
 
 app_settings = AppSettings()

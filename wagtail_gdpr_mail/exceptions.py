@@ -6,7 +6,7 @@ way it handles its own (a configuration error stops start-up, a suspicious
 operation becomes HTTP 400).
 """
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 
 class GdprMailError(Exception):
@@ -26,3 +26,8 @@ class DecryptionError(GdprMailError):
 
 class ConsentRecordError(GdprMailError):
     """A consent record was about to be changed or deleted: the log is append-only."""
+
+
+class SuppressedAddressError(GdprMailError, ValidationError):
+    """The address was erased, bounced or complained: only a fresh double opt-in by
+    the person may bring it back."""

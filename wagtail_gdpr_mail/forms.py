@@ -11,7 +11,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
 from .assignments import ValidFrom
-from .models import Contact, ProcessingPurpose
+from .models import Contact, ProcessingPurpose, Suppression
 
 
 class ContactForm(WagtailAdminModelForm):
@@ -26,7 +26,25 @@ class ContactForm(WagtailAdminModelForm):
             duplicates = duplicates.exclude(pk=self.instance.pk)
         if duplicates.exists():
             raise forms.ValidationError(_("A contact with this e-mail address already exists."))
+        changed_address = not self.instance.pk or self.instance.email != email
+        if changed_address and Suppression.objects.is_suppressed(email):
+            raise forms.ValidationError(
+                _(
+                    "This address was erased or stopped receiving mail. Only the person can "
+                    "bring it back, by subscribing through a form and confirming."
+                )
+            )
         return email
+
+    PERSONAL_FIELDS = ("email", "first_name", "last_name", "custom_fields")
+
+    def save(self, commit: bool = True):
+        # Remembered for the audit log (names of changed fields, never values).
+        if self.instance.pk:
+            self.instance._gdpr_mail_changed_fields = [
+                name for name in self.changed_data if name in self.PERSONAL_FIELDS
+            ]
+        return super().save(commit=commit)
 
     def clean_custom_fields(self) -> Any:
         value = self.cleaned_data.get("custom_fields")

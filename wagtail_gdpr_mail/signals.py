@@ -10,3 +10,7 @@ consent_given = Signal()
 #: A purpose assignment was revoked (by an editor, the contact, an unsubscribe…).
 #: Arguments: ``sender`` (PurposeAssignment), ``assignment``, ``record``.
 consent_revoked = Signal()
+
+#: Contacts were erased. Arguments: ``sender`` (Contact), ``contact_ids`` (their
+#: former primary keys), ``mode`` ("delete" or "anonymise").
+contact_erased = Signal()

@@ -27,7 +27,7 @@ from wagtail.models import Page
 from .assignments import assign_purpose
 from .conf import app_settings
 from .crypto import email_blind_index, email_blind_index_candidates
-from .models import Contact, ContactSource, ListMembership, ProcessingPurpose
+from .models import Contact, ContactSource, ListMembership, ProcessingPurpose, Suppression
 from .models.signups import PendingSignup, SignupToken, hash_token
 
 logger = logging.getLogger(__name__)
@@ -298,6 +298,8 @@ def confirm(token: str, request: HttpRequest) -> Confirmation:
         if signup.is_expired:
             return Confirmation(Outcome.EXPIRED, signup)
         now = timezone.now()
+        lifted = list(Suppression.objects.for_email(signup.email).values_list("reason", flat=True))
+        Suppression.objects.for_email(signup.email).delete()
         contact = _contact_for(signup)
         if signup.contact_list_id:
             ListMembership.objects.get_or_create(
@@ -311,6 +313,8 @@ def confirm(token: str, request: HttpRequest) -> Confirmation:
             "mail": signup.mail_snapshot,
             "signup_id": signup.pk,
         }
+        if lifted:
+            evidence["suppression_lifted"] = lifted
         purposes = ProcessingPurpose.objects.filter(pk__in=data.get("purpose_ids", []))
         for purpose in purposes:
             assign_purpose(
@@ -345,12 +349,15 @@ def _contact_for(signup: PendingSignup) -> Contact:
     if contact is None:
         try:
             with transaction.atomic():
-                return Contact.objects.create(
+                contact = Contact(
                     email=signup.email,
                     first_name=data.get("first_name", ""),
                     last_name=data.get("last_name", ""),
                     source=ContactSource.FORM,
                 )
+                # The person's own double opt-in is the one way past a suppression.
+                contact.save(allow_suppressed=True)
+                return contact
         except IntegrityError:
             # Another signup for the same address confirmed at this very moment.
             contact = Contact.objects.select_for_update().by_email(signup.email).get()

@@ -8,6 +8,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.permission_policies import ModelPermissionPolicy
+
+try:  # Wagtail 8
+    from wagtail.permissions import register_permission_policy
+except ImportError:  # Wagtail 7.0
+    register_permission_policy = None
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from .forms import ContactForm
@@ -81,6 +87,22 @@ class ContactListViewSet(SnippetViewSet):
     list_display = ["name"]
 
 
+class ContactPermissionPolicy(ModelPermissionPolicy):
+    """Contacts are never "deleted" generically: erasure (views/admin.py) does it,
+    with suppression and audit, under its own permission."""
+
+    def user_has_permission(self, user, action):
+        return action != "delete" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return super().user_has_any_permission(user, [a for a in actions if a != "delete"])
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return action != "delete" and super().user_has_permission_for_instance(
+            user, action, instance
+        )
+
+
 class ContactViewSet(SnippetViewSet):
     model = Contact
     icon = "user"
@@ -97,6 +119,13 @@ class ContactViewSet(SnippetViewSet):
     ]
     list_per_page = 50
     copy_view_enabled = False
+
+    if register_permission_policy is None:  # Wagtail 7.0; 8.x registers it in wagtail_hooks
+
+        @cached_property
+        def permission_policy(self):
+            return ContactPermissionPolicy(Contact)
+
     edit_handler = ObjectList(
         [
             FieldPanel("email"),

@@ -4,11 +4,16 @@ from django.contrib.auth.models import Permission
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.log_actions import log
 from wagtail.snippets.models import register_snippet
 
+from .bulk_actions import EraseContactsBulkAction
+from .models import Contact
 from .views import admin as admin_views
-from .viewsets import GdprMailViewSetGroup
+from .viewsets import ContactPermissionPolicy, GdprMailViewSetGroup, register_permission_policy
 
+if register_permission_policy is not None:
+    register_permission_policy(Contact, ContactPermissionPolicy(Contact))
 register_snippet(GdprMailViewSetGroup)
 
 
@@ -26,11 +31,32 @@ def register_admin_urls():
             name="wagtail_gdpr_mail_revoke",
         ),
         path(
+            "gdpr-mail/contacts/<int:pk>/export/",
+            admin_views.export_contact,
+            name="wagtail_gdpr_mail_contact_export",
+        ),
+        path(
+            "gdpr-mail/contacts/<int:pk>/erase/",
+            admin_views.erase_contact,
+            name="wagtail_gdpr_mail_contact_erase",
+        ),
+        path(
             "gdpr-mail/lists/<int:pk>/assign/",
             admin_views.assign_to_list,
             name="wagtail_gdpr_mail_list_assign",
         ),
     ]
+
+
+hooks.register("register_bulk_action", EraseContactsBulkAction)
+
+
+@hooks.register("after_edit_snippet")
+def audit_rectification(request, instance):
+    """Editing personal fields is audited: which fields changed, never their values."""
+    changed = getattr(instance, "_gdpr_mail_changed_fields", None)
+    if isinstance(instance, Contact) and changed:
+        log(instance, "wagtail_gdpr_mail.rectify", user=request.user, data={"fields": changed})
 
 
 @hooks.register("register_permissions")
@@ -57,6 +83,14 @@ def register_log_actions(actions):
     )
     actions.register_action(
         "wagtail_gdpr_mail.revoke_purpose", _("Revoke purpose"), _("Purpose revoked")
+    )
+    actions.register_action("wagtail_gdpr_mail.export", _("Export contact"), _("Contact exported"))
+    actions.register_action("wagtail_gdpr_mail.erase", _("Erase contact"), _("Contact erased"))
+    actions.register_action(
+        "wagtail_gdpr_mail.rectify", _("Rectify contact"), _("Personal data corrected")
+    )
+    actions.register_action(
+        "wagtail_gdpr_mail.withdraw", _("Withdraw purpose"), _("Purpose withdrawn by the contact")
     )
     actions.register_action(
         "wagtail_gdpr_mail.confirm_signup",

@@ -9,6 +9,7 @@ from .legal import (
 )
 from .purposes import LegalBasis, ProcessingPurpose, RetentionUnit
 from .signups import PendingSignup, SignupToken
+from .suppression import Suppression
 
 __all__ = [
     "GENESIS_HASH",
@@ -21,6 +22,7 @@ __all__ = [
     "PendingSignup",
     "ProcessingPurpose",
     "SignupToken",
+    "Suppression",
     "PurposeAssignment",
     "RetentionUnit",
     "ControllerSettings",

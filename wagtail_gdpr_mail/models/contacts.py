@@ -16,6 +16,7 @@ from ..crypto import (
     email_blind_index,
     email_blind_index_candidates,
 )
+from ..exceptions import SuppressedAddressError
 
 
 class ContactList(models.Model):
@@ -118,8 +119,24 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return gettext("Contact #%(pk)s") % {"pk": self.pk}
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args, allow_suppressed: bool = False, **kwargs) -> None:
+        """Save; a new contact (or a changed address) that is suppressed is refused.
+
+        Only the confirmation of a double opt-in passes ``allow_suppressed``.
+        """
+        old_index = self.email_index
         self.email_index = email_blind_index(self.email) if self.email else None
+        if self.email_index and self.email_index != old_index and not allow_suppressed:
+            from .suppression import Suppression
+
+            if Suppression.objects.is_suppressed(self.email):
+                raise SuppressedAddressError(
+                    gettext(
+                        "This address was erased or stopped receiving mail. Only the person "
+                        "can bring it back, by subscribing through a form and confirming."
+                    ),
+                    code="suppressed",
+                )
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "email" in update_fields:
             kwargs["update_fields"] = {*update_fields, "email_index"}

@@ -20,12 +20,16 @@ from django.views.decorators.http import require_POST
 from django.views.defaults import permission_denied
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
+from .. import exporting
 from ..assignments import ValidFrom, assign_purpose, assign_purpose_to_list, revoke_assignment
+from ..bulk_actions import EraseForm
 from ..conf import app_settings
 from ..crypto import normalise_email
+from ..erasure import ErasureMode, erase_contacts
 from ..forms import AssignListForm, AssignPurposeForm
 from ..models import (
     ConsentRecord,
@@ -190,6 +194,38 @@ class ContactInspectView(InspectView):
         log(self.object, f"{APP}.view_contact", user=request.user)
         return super().get(request, *args, **kwargs)
 
+    @cached_property
+    def header_buttons(self):
+        user, contact = self.request.user, self.object
+        buttons = []
+        if user.has_perm(f"{APP}.export_contact"):
+            buttons.append(
+                Button(
+                    _("Export"),
+                    url=reverse(f"{APP}_contact_export", args=[contact.pk]),
+                    icon_name="download",
+                    attrs={"data-gdpr-mail-export": ""},
+                    priority=10,
+                )
+            )
+        if user.has_perm(f"{APP}.erase_contact"):
+            buttons.append(
+                Button(
+                    _("Erase"),
+                    url=reverse(f"{APP}_contact_erase", args=[contact.pk]),
+                    icon_name="bin",
+                    attrs={"data-gdpr-mail-erase": ""},
+                    priority=20,
+                )
+            )
+        return buttons
+
+    @cached_property
+    def header_more_buttons(self):
+        # The generic "Delete" is replaced by "Erase", which also suppresses the
+        # address and wipes or removes every trace of it.
+        return [b for b in super().header_more_buttons if b.icon_name != "bin"]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         contact: Contact = self.object
@@ -294,4 +330,37 @@ def assign_to_list(request: HttpRequest, pk: int) -> HttpResponse:
             "valid_from_choices": ValidFrom,
             "expiry_days": app_settings.EXPIRY_WARNING_DAYS,
         },
+    )
+
+
+@permission_required("export_contact")
+def export_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download everything held about the contact as JSON (access and portability)."""
+    contact = get_object_or_404(Contact, pk=pk)
+    response = HttpResponse(
+        exporting.export_json(contact, user=request.user, language=request.LANGUAGE_CODE),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exporting.export_filename(contact)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@permission_required("erase_contact")
+def erase_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what each kind of erasure does; POST: erase, irreversibly."""
+    contact = get_object_or_404(Contact, pk=pk)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mode = form.cleaned_data["mode"]
+        erase_contacts([contact], mode, user=request.user)
+        if mode == ErasureMode.DELETE:
+            messages.success(request, _("The contact has been deleted."))
+        else:
+            messages.success(request, _("The contact has been anonymised."))
+        return redirect(Contact.snippet_viewset.get_url_name("list"))
+    return TemplateResponse(
+        request,
+        "wagtail_gdpr_mail/admin/erase_contact.html",
+        {"contact": contact, "form": form, "header_title": _("Erase contact")},
     )

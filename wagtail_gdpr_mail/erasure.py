@@ -1,0 +1,104 @@
+"""The right to erasure: delete a contact, or anonymise it and keep the statistics.
+
+*Delete* removes the contact and every row holding their personal data
+(assignments, consent records, list memberships, pending signups for the
+address). *Anonymise* wipes the personal fields of the contact and the
+evidence of its consent records (IPs, user agents, texts), revokes its
+purposes, and keeps the rows, so counts and statistics do not change and the
+fact that a contact existed remains. Either way the address is suppressed (as a
+keyed hash) unless ``WAGTAIL_GDPR_MAIL_SUPPRESS_ERASED`` is off, and the action
+is written to the audit log without personal data. Both are irreversible.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from . import signals
+from .conf import app_settings
+from .crypto import email_blind_index_candidates
+from .models import ConsentRecord, Contact, PendingSignup, PurposeAssignment, Suppression
+
+
+class ErasureMode(enum.StrEnum):
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+
+
+def _suppress(indexes: Iterable[str | None]) -> None:
+    if not app_settings.SUPPRESS_ERASED:
+        return
+    existing = set(
+        Suppression.objects.filter(address_index__in=[i for i in indexes if i]).values_list(
+            "address_index", flat=True
+        )
+    )
+    Suppression.objects.bulk_create(
+        [
+            Suppression(address_index=index, reason=Suppression.Reason.ERASED)
+            for index in {i for i in indexes if i} - existing
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _pending_signups_for(contacts: list[Contact]):
+    candidates: list[str] = []
+    for contact in contacts:
+        if contact.email:
+            candidates += email_blind_index_candidates(contact.email)
+    return PendingSignup.objects.filter(email_index__in=candidates)
+
+
+def erase_contacts(contacts: Iterable[Contact], mode: str, *, user: Any = None) -> int:
+    """Erase ``contacts`` by deletion or anonymisation, in one transaction. Returns the count."""
+    mode = ErasureMode(mode)
+    contacts = [c for c in contacts if not (mode is ErasureMode.ANONYMISE and c.is_anonymised)]
+    if not contacts:
+        return 0
+    pks = [c.pk for c in contacts]
+    with transaction.atomic():
+        indexes = list(Contact.objects.filter(pk__in=pks).values_list("email_index", flat=True))
+        _pending_signups_for(contacts).delete()
+        _suppress(indexes)
+        # Log first: a deleted contact can no longer be named in the log.
+        for contact in contacts:
+            log(contact, "wagtail_gdpr_mail.erase", user=user, data={"mode": str(mode)})
+        if mode is ErasureMode.DELETE:
+            Contact.objects.filter(pk__in=pks).delete()
+        else:
+            _anonymise(pks)
+        transaction.on_commit(
+            lambda: signals.contact_erased.send(sender=Contact, contact_ids=pks, mode=str(mode))
+        )
+    return len(pks)
+
+
+def _anonymise(pks: list[int]) -> None:
+    now = timezone.now()
+    # Queryset updates: one statement per table, whatever the number of contacts.
+    # The empty strings are encrypted like any other value.
+    Contact.objects.filter(pk__in=pks).update(
+        email=None,
+        email_index=None,
+        first_name="",
+        last_name="",
+        custom_fields={},
+        anonymised_at=now,
+        updated_at=now,
+    )
+    PurposeAssignment.objects.filter(contact_id__in=pks, revoked_at__isnull=True).update(
+        revoked_at=now, revocation_reason=PurposeAssignment.RevocationReason.ERASURE
+    )
+    # The evidence goes; its digest stays, so the hash chain still verifies.
+    ConsentRecord.objects.filter(contact_id__in=pks).update(evidence=None)
+
+
+def erase_contact(contact: Contact, mode: str, *, user: Any = None) -> None:
+    erase_contacts([contact], mode, user=user)

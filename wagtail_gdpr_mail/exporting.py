@@ -1,0 +1,212 @@
+"""The right of access and to portability: everything held about a contact, as JSON.
+
+The format is versioned (``format_version``) and described by the JSON Schema
+shipped at ``wagtail_gdpr_mail/schemas/contact-export.schema.json``. Each
+purpose also gets a consent receipt whose field names follow the Kantara
+Consent Receipt v1.1 and ISO/IEC TS 27560.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from .models import ConsentRecord, Contact, PurposeAssignment
+
+FORMAT_VERSION = "1.0"
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "contact-export.schema.json"
+RECEIPT_VERSION = "KI-CR-v1.1.0"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _epoch(value: datetime | None) -> int | None:
+    return int(value.timestamp()) if value else None
+
+
+def load_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _controller() -> dict[str, Any]:
+    from .legal import get_controller
+
+    settings = get_controller()
+    policy = ""
+    page = getattr(settings, "privacy_policy_page", None)
+    if page is not None:
+        policy = page.full_url or ""
+    policy = policy or getattr(settings, "privacy_policy_url", "") or ""
+    return {
+        "piiController": settings.controller_name or "",
+        "contact": settings.dpo_name or "",
+        "address": settings.controller_address or "",
+        "email": settings.controller_email or "",
+        "phone": getattr(settings, "dpo_phone", "") or "",
+        "companyId": settings.controller_company_id or "",
+        "dpoEmail": settings.dpo_email or "",
+        "policyUrl": policy,
+    }
+
+
+def _receipt(
+    contact: Contact, assignment: PurposeAssignment, controller: dict[str, Any], language: str
+) -> dict[str, Any]:
+    purpose = assignment.purpose
+    basis = purpose.legal_basis
+    given = next((r for r in assignment.records.all() if r.event in ("given", "renewed")), None)
+    method = {
+        "form": "web form with double opt-in",
+        "admin": "entered by an editor",
+        "import": "import",
+        "api": "API",
+        "reconsent": "re-consent e-mail",
+    }.get(assignment.source, assignment.source)
+    return {
+        # Kantara Consent Receipt v1.1 names
+        "version": RECEIPT_VERSION,
+        "jurisdiction": "EU",
+        "consentTimestamp": _epoch(assignment.valid_from),
+        "collectionMethod": method,
+        "consentReceiptID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"gdpr-mail:{assignment.pk}")),
+        "language": language,
+        "piiPrincipalId": f"contact:{contact.pk}",
+        "piiControllers": [
+            {k: controller[k] for k in ("piiController", "contact", "address", "email", "phone")}
+        ],
+        "policyUrl": controller["policyUrl"],
+        "services": [
+            {
+                "service": "e-mail",
+                "purposes": [
+                    {
+                        "purpose": purpose.visitor_text,
+                        "purposeCategory": [purpose.name],
+                        "consentType": "EXPLICIT" if basis.code == "consent" else "NOT_CONSENT",
+                        "piiCategory": [
+                            "e-mail address",
+                            *([purpose.internal_note] if purpose.internal_note else []),
+                        ],
+                        "primaryPurpose": True,
+                        "termination": (
+                            f"valid until {_iso(assignment.valid_until)}"
+                            if assignment.valid_until
+                            else "until withdrawn"
+                        ),
+                        "thirdPartyDisclosure": False,
+                    }
+                ],
+            }
+        ],
+        "sensitive": False,
+        "spiCat": [],
+        # ISO/IEC TS 27560 names for what Kantara does not cover
+        "legalBasis": {"code": basis.code, "article": basis.article},
+        "validFrom": _iso(assignment.valid_from),
+        "validUntil": _iso(assignment.valid_until),
+        "retention": purpose.retention_display,
+        "status": assignment.status,
+        "withdrawalMethod": (
+            "the unsubscribe link in every e-mail, the 'my data' page, or a message to the controller"
+            if purpose.revocable_by_unsubscribe
+            else "the 'my data' page, or a message to the controller"
+        ),
+        "revokedAt": _iso(assignment.revoked_at),
+        "consentRecordHash": given.record_hash if given else None,
+    }
+
+
+def export_contact(contact: Contact, *, user: Any = None, language: str = "en") -> dict[str, Any]:
+    """Everything held about ``contact`` (documented, versioned); logs the export."""
+    contact = Contact.objects.get(pk=contact.pk)
+    controller = _controller()
+    assignments = list(
+        contact.assignments.select_related("purpose", "purpose__legal_basis")
+        .prefetch_related(
+            # History needs no evidence: do not decrypt every record twice.
+            Prefetch("records", queryset=ConsentRecord.objects.defer("evidence").order_by("pk"))
+        )
+        .order_by("created_at", "pk")
+    )
+    records = list(contact.consent_records.select_related("purpose").order_by("pk"))
+    data = {
+        "format": "wagtail-gdpr-mail contact export",
+        "format_version": FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "controller": controller,
+        "contact": {
+            "id": contact.pk,
+            "email": contact.email,
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "custom_fields": contact.custom_fields or {},
+            "source": contact.source,
+            "created_at": _iso(contact.created_at),
+            "updated_at": _iso(contact.updated_at),
+            "anonymised_at": _iso(contact.anonymised_at),
+        },
+        "lists": [
+            {"name": m.contact_list.name, "joined_at": _iso(m.added_at)}
+            for m in contact.memberships.select_related("contact_list").order_by("added_at")
+        ],
+        "purposes": [
+            {
+                "purpose": a.purpose.name,
+                "legal_basis": a.purpose.legal_basis.code,
+                "legal_basis_article": a.purpose.legal_basis.article,
+                "status": a.status,
+                "source": a.source,
+                "valid_from": _iso(a.valid_from),
+                "valid_until": _iso(a.valid_until),
+                "revoked_at": _iso(a.revoked_at),
+                "revocation_reason": a.revocation_reason or None,
+                "history": [
+                    {"event": r.event, "at": _iso(r.occurred_at), "record_hash": r.record_hash}
+                    for r in a.records.all()
+                ],
+            }
+            for a in assignments
+        ],
+        "consent_records": [
+            {
+                "event": r.event,
+                "purpose": r.purpose.name,
+                "source": r.source,
+                "occurred_at": _iso(r.occurred_at),
+                "valid_from": _iso(r.valid_from),
+                "valid_until": _iso(r.valid_until),
+                "purpose_revision_id": r.purpose_revision_id,
+                "evidence": _public_evidence(r.evidence),
+                "previous_hash": r.previous_hash,
+                "record_hash": r.record_hash,
+            }
+            for r in records
+        ],
+        "receipts": [_receipt(contact, a, controller, language) for a in assignments],
+    }
+    log(contact, "wagtail_gdpr_mail.export", user=user)
+    return data
+
+
+def _public_evidence(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
+    if evidence is None:
+        return None
+    return {k: v for k, v in evidence.items() if k != "salt"}
+
+
+def export_json(contact: Contact, **kwargs: Any) -> str:
+    return json.dumps(export_contact(contact, **kwargs), ensure_ascii=False, indent=2)
+
+
+def export_filename(contact: Contact) -> str:
+    # No address in the file name: it ends up in download folders and logs.
+    return f"contact-{contact.pk}-{timezone.now():%Y%m%d}.json"

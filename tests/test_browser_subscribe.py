@@ -69,10 +69,22 @@ def demo_site(live_server, monkeypatch):
 
 
 def screenshot(page, name: str) -> None:
+    """A full-length screenshot, only when SCREENSHOT_DIR is set.
+
+    The Wagtail admin scrolls an inner container, which ``full_page`` does not
+    unroll: the viewport is stretched to the tallest scrolling box for the shot.
+    """
     directory = os.environ.get("SCREENSHOT_DIR")
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-        page.screenshot(path=os.path.join(directory, f"{name}.png"), full_page=True)
+    if not directory:
+        return
+    os.makedirs(directory, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate(
+        "Math.max(...Array.from(document.querySelectorAll('body, body *'), e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    page.screenshot(path=os.path.join(directory, f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def subscribe(
@@ -119,6 +131,7 @@ def test_visitor_subscribes_confirms_and_editor_reads_the_proof(page, live_serve
     page.goto(link)
     confirm_button = page.locator("[data-gdpr-mail-confirm]")
     confirm_button.wait_for()
+    assert page.title().startswith("Confirm your subscription")
     screenshot(page, "subscribe-3-confirm-page")
     confirm_button.click()
     confirmed = page.locator("[data-gdpr-mail-confirmed]")
@@ -149,6 +162,10 @@ def test_visitor_subscribes_confirms_and_editor_reads_the_proof(page, live_serve
     page.click(f"text={email}")
     page.wait_for_selector("[data-contact-email]")
     assert page.inner_text("[data-contact-email]") == email
+    print("HEADER", page.locator("header").first.inner_html()[:6000])
+    for sel in ["[data-gdpr-mail-export]", "[data-gdpr-mail-erase]", "[data-gdpr-mail-export] svg"]:
+        print("BOX", sel, page.locator(sel).bounding_box(), page.locator(sel).is_visible())
+    page.screenshot(path="/tmp/debug-header.png")
 
     page.click("#tab-label-purposes")
     rows = page.locator("#tab-purposes [data-assignment]")

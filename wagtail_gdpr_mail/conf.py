@@ -125,5 +125,10 @@ class AppSettings:
         """Minutes a visitor may manage their data after opening the link."""
         return int(self._setting("SELF_SERVICE_SESSION_MINUTES", 30))
 
+    @property
+    def SELF_SERVICE_ERASURE_MODE(self) -> str:
+        """What "erase me" on the self-service page does: "anonymise" or "delete"."""
+        return self._setting("SELF_SERVICE_ERASURE_MODE", "anonymise")
+
 
 app_settings = AppSettings()

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 
 from .conf import app_settings
+from .models.access import AccessRequest
 from .models.signups import PendingSignup
 
 REDACTED_LINK = "[confirmation link]"
@@ -77,6 +78,27 @@ class MailAdapter:
         snapshot = self.render_confirmation(signup, REDACTED_LINK)
         snapshot["from"] = message.from_email
         return message, snapshot
+
+    access_text_template = "wagtail_gdpr_mail/mail/access.txt"
+
+    def build_access_mail(self, access: AccessRequest, token: str) -> EmailMultiAlternatives:
+        """The "manage your data" mail with its one-time link."""
+        from .subscription import controller_name
+
+        url = urljoin(
+            access.base_url or "/",
+            reverse("wagtail_gdpr_mail:my_data_open", args=[token]).lstrip("/"),
+        )
+        with translation.override(access.language or None):
+            context = {"url": url, "controller": controller_name(), "access": access}
+            subject = translation.gettext("Your personal data at %(controller)s") % context
+            text = render_to_string(self.access_text_template, context)
+        message = EmailMultiAlternatives(
+            subject=subject, body=text, from_email=self.from_email(), to=[access.contact.email]
+        )
+        message.metadata = {"gdpr_mail_access": str(access.pk)}  # type: ignore[attr-defined]
+        message.track_clicks = False  # type: ignore[attr-defined]
+        return message
 
     def send(self, message: EmailMultiAlternatives) -> str:
         """Send; return the ESP's message id when Anymail reports one."""

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from .conf import app_settings
 from .mail import get_adapter
+from .models.access import AccessRequest
 from .models.signups import PendingSignup
 
 logger = logging.getLogger(__name__)
@@ -104,22 +105,75 @@ def send_confirmation_mail(self, signup_id: int) -> str:
     return "sent"
 
 
+def queue_access_mail(access_id: int) -> None:
+    """Publish the "my data" mail task; the sweeper covers a failed publish."""
+    try:
+        send_access_mail.delay(access_id)
+    except Exception:  # noqa: BLE001
+        logger.exception("Could not queue the access mail of request #%s", access_id)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_access_mail(self, access_id: int) -> str:
+    """Send the one-time "manage your data" link; a new token per attempt."""
+    with transaction.atomic():
+        access = (
+            AccessRequest.objects.select_for_update()
+            .select_related("contact")
+            .filter(pk=access_id)
+            .first()
+        )
+        if access is None:
+            return "gone"
+        if access.mail_status != AccessRequest.MailStatus.QUEUED:
+            return access.mail_status
+        if not access.is_usable or not access.contact.email:
+            return "not needed"
+        access.mail_attempts += 1
+        access.mail_last_attempt_at = timezone.now()
+        access.save(update_fields=["mail_attempts", "mail_last_attempt_at"])
+        token = access.issue_token()
+    adapter = get_adapter()
+    try:
+        adapter.send(adapter.build_access_mail(access, token))
+    except TRANSIENT_ERRORS as exc:
+        if access.mail_attempts >= app_settings.MAIL_MAX_ATTEMPTS:
+            AccessRequest.objects.filter(pk=access.pk).update(
+                mail_status=AccessRequest.MailStatus.FAILED
+            )
+            return "failed"
+        raise self.retry(
+            exc=exc, countdown=retry_delay(self.request.retries), max_retries=None
+        ) from exc
+    AccessRequest.objects.filter(pk=access.pk).update(mail_status=AccessRequest.MailStatus.SENT)
+    return "sent"
+
+
+def _stale(queryset, cutoff):
+    return queryset.filter(
+        Q(mail_last_attempt_at__isnull=True, created_at__lte=cutoff)
+        | Q(mail_last_attempt_at__lte=cutoff)
+    ).values_list("pk", flat=True)
+
+
 @shared_task(ignore_result=True)
 def sweep_unsent_mail() -> int:
-    """Queue again every confirmation mail still not sent a few minutes after its last try."""
-    cutoff = timezone.now() - timezone.timedelta(minutes=app_settings.SWEEP_AFTER_MINUTES)
-    stale = (
-        PendingSignup.objects.awaiting_confirmation()
-        .filter(mail_status=PendingSignup.MailStatus.QUEUED)
-        .filter(
-            Q(mail_last_attempt_at__isnull=True, created_at__lte=cutoff)
-            | Q(mail_last_attempt_at__lte=cutoff)
-        )
-        .values_list("pk", flat=True)
+    """Queue again every mail (confirmation, "my data" link) still not sent a few
+    minutes after its last try."""
+    now = timezone.now()
+    cutoff = now - timezone.timedelta(minutes=app_settings.SWEEP_AFTER_MINUTES)
+    signups = PendingSignup.objects.awaiting_confirmation().filter(
+        mail_status=PendingSignup.MailStatus.QUEUED
+    )
+    accesses = AccessRequest.objects.filter(
+        mail_status=AccessRequest.MailStatus.QUEUED, used_at__isnull=True, expires_at__gt=now
     )
     count = 0
-    for signup_id in stale:
+    for signup_id in _stale(signups, cutoff):
         queue_confirmation_mail(signup_id)
+        count += 1
+    for access_id in _stale(accesses, cutoff):
+        queue_access_mail(access_id)
         count += 1
     return count
 
@@ -127,5 +181,7 @@ def sweep_unsent_mail() -> int:
 @shared_task(ignore_result=True)
 def purge_expired_signups() -> int:
     """Delete signups whose link expired: confirmed or not, they are no longer needed."""
-    deleted, _ = PendingSignup.objects.filter(expires_at__lte=timezone.now()).delete()
+    now = timezone.now()
+    deleted, _ = PendingSignup.objects.filter(expires_at__lte=now).delete()
+    AccessRequest.objects.filter(expires_at__lte=now).delete()
     return deleted

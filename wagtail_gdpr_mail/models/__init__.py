@@ -1,3 +1,4 @@
+from .access import AccessRequest
 from .consent import GENESIS_HASH, ConsentRecord, PurposeAssignment
 from .contacts import Contact, ContactList, ContactSource, ListMembership
 from .legal import (
@@ -12,6 +13,7 @@ from .signups import PendingSignup, SignupToken
 from .suppression import Suppression
 
 __all__ = [
+    "AccessRequest",
     "GENESIS_HASH",
     "ConsentRecord",
     "Contact",

@@ -162,10 +162,6 @@ def test_visitor_subscribes_confirms_and_editor_reads_the_proof(page, live_serve
     page.click(f"text={email}")
     page.wait_for_selector("[data-contact-email]")
     assert page.inner_text("[data-contact-email]") == email
-    print("HEADER", page.locator("header").first.inner_html()[:6000])
-    for sel in ["[data-gdpr-mail-export]", "[data-gdpr-mail-erase]", "[data-gdpr-mail-export] svg"]:
-        print("BOX", sel, page.locator(sel).bounding_box(), page.locator(sel).is_visible())
-    page.screenshot(path="/tmp/debug-header.png")
 
     page.click("#tab-label-purposes")
     rows = page.locator("#tab-purposes [data-assignment]")

@@ -149,7 +149,7 @@ class SubscriptionForm(forms.Form):
 def privacy_link(config: StructValue) -> str:
     page = config.get("privacy_page")
     if page is not None:
-        return page.url or ""
+        return page.full_url or page.url or ""
     return config.get("privacy_url") or ""
 
 

@@ -168,8 +168,9 @@ def form_value(
 
 def _live_home_page(blocks: list[tuple[str, Any]], slug: str = "newsletter"):
     """A live, published HomePage under the root, served by the default Site."""
-    from home.models import HomePage
     from wagtail.models import Page, Site
+
+    from home.models import HomePage
 
     root = Page.get_first_root_node()
     page = HomePage(title="Newsletter", slug=slug, body=blocks)

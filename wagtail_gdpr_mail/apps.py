@@ -9,4 +9,4 @@ class WagtailGdprMailConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, webhooks  # noqa: F401  (register checks and signal receivers)

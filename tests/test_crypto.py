@@ -7,6 +7,7 @@ import io
 import os
 import sqlite3
 import subprocess
+import sys
 
 import pytest
 from django.core.checks import Error, Warning
@@ -189,7 +190,7 @@ def test_system_check_refuses_the_same_key_for_both_jobs():
 
 def test_keygen_prints_usable_settings():
     result = subprocess.run(
-        ["python", "-m", "wagtail_gdpr_mail.keygen", "2026a"],
+        [sys.executable, "-m", "wagtail_gdpr_mail.keygen", "2026a"],
         capture_output=True,
         text=True,
         check=True,

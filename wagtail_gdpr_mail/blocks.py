@@ -82,6 +82,12 @@ class SubscriptionFormBlock(blocks.StructBlock):
         template = "wagtail_gdpr_mail/blocks/subscription_form.html"
         preview_template = "wagtail_gdpr_mail/blocks/subscription_form_preview.html"
         description = _("A subscription form with purposes and double opt-in.")
+        preview_value = {
+            "heading": _("Subscribe to our newsletter"),
+            "info_text": _("Who processes your data, why, for how long, and how to withdraw."),
+            "ask_first_name": True,
+            "submit_label": _("Subscribe"),
+        }
 
     def clean(self, value):
         errors: dict[str, ValidationError] = {}

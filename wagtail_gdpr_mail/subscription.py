@@ -109,7 +109,7 @@ class SubscriptionForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, config: StructValue, page: Page, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, config: StructValue, page: Page | None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.config, self.page = config, page
         if not config.get("ask_first_name"):
@@ -121,7 +121,8 @@ class SubscriptionForm(forms.Form):
             self.fields[_purpose_field_name(purpose)] = forms.BooleanField(
                 label=purpose.name, help_text=purpose.visitor_text, required=False, initial=False
             )
-        self.fields["page_id"].initial = page.pk
+        # No page in the block chooser's preview; the live form always has one.
+        self.fields["page_id"].initial = page.pk if page is not None else None
         self.fields["form_id"].initial = config.get("form_id")
         self.fields["rendered_at"].initial = signing.Signer(salt=TIMESTAMP_SALT).sign(
             repr(time.time())
@@ -162,7 +163,8 @@ def form_context(config: StructValue, parent_context: dict[str, Any]) -> dict[st
     form = None
     if bound is not None:
         form = bound
-    elif isinstance(page, Page) and config.get("main_purpose") is not None:
+    else:
+        page = page if isinstance(page, Page) else None
         form = SubscriptionForm(config, page, auto_id=f"id_{form_id[:8]}_%s")
     submitted = bool(request and request.GET.get(SUCCESS_PARAM) == form_id)
     return {

@@ -62,7 +62,8 @@ class MailAdapter:
         self, signup: PendingSignup, token: str
     ) -> tuple[EmailMultiAlternatives, dict[str, str]]:
         """The message to send, and its snapshot for the evidence (link redacted)."""
-        rendered = self.render_confirmation(signup, self.confirm_url(signup, token))
+        confirm_url = self.confirm_url(signup, token)
+        rendered = self.render_confirmation(signup, confirm_url)
         message = EmailMultiAlternatives(
             subject=rendered["subject"],
             body=rendered["text"],
@@ -75,7 +76,10 @@ class MailAdapter:
         message.metadata = {"gdpr_mail_signup": str(signup.pk)}  # type: ignore[attr-defined]
         message.tags = ["gdpr-mail-confirmation"]  # type: ignore[attr-defined]
         message.track_clicks = False  # type: ignore[attr-defined]  # keep the link intact
-        snapshot = self.render_confirmation(signup, REDACTED_LINK)
+        # The mail exactly as sent, but for the link: tokens are never stored in clear.
+        snapshot = {
+            key: value.replace(confirm_url, REDACTED_LINK) for key, value in rendered.items()
+        }
         snapshot["from"] = message.from_email
         return message, snapshot
 

@@ -181,14 +181,15 @@ def form_context(config: StructValue, parent_context: dict[str, Any]) -> dict[st
 
 
 def _purpose_snapshot(purpose: ProcessingPurpose) -> dict[str, Any]:
-    revision = purpose.current_revision()
+    if purpose.latest_revision_id is None:
+        purpose.current_revision()
     return {
         "id": purpose.pk,
         "name": purpose.name,
         "text": purpose.visitor_text,
         "legal_basis": purpose.legal_basis.code,
         "retention": purpose.retention_display,
-        "revision_id": revision.pk if revision else None,
+        "revision_id": purpose.latest_revision_id,
     }
 
 

@@ -61,7 +61,12 @@ def send_confirmation_mail(self, signup_id: int) -> str:
     second link; both links confirm, and the signup confirms once.
     """
     with transaction.atomic():
-        signup = PendingSignup.objects.select_for_update().filter(pk=signup_id).first()
+        signup = (
+            PendingSignup.objects.select_for_update(of=("self",))
+            .select_related("page")
+            .filter(pk=signup_id)
+            .first()
+        )
         if signup is None:
             return "gone"
         if signup.mail_status != PendingSignup.MailStatus.QUEUED:

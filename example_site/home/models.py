@@ -1,6 +1,10 @@
+from django.db import models
+from modelcluster.fields import ParentalKey
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import StreamField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from wagtail_gdpr_mail.blocks import SubscriptionFormBlock
@@ -36,3 +40,34 @@ class StandardPage(Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("body")]
+
+
+class FormField(AbstractFormField):
+    """A field of a :class:`FormPage`."""
+
+    page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class FormPage(AbstractEmailForm):
+    """A plain wagtail.contrib.forms page: the yardstick of ``benchmarks/subscribe.py``.
+
+    With "To address" empty it sends no mail; submissions are only stored.
+    """
+
+    intro = RichTextField(blank=True)
+    thank_you_text = RichTextField(blank=True)
+
+    content_panels = [
+        *AbstractEmailForm.content_panels,
+        FormSubmissionsPanel(),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label="Form fields"),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            "E-mail",
+        ),
+    ]

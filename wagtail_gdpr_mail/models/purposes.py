@@ -6,6 +6,7 @@ import calendar
 from datetime import datetime, timedelta
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -58,7 +59,13 @@ class RetentionUnit(models.TextChoices):
 
 
 def add_period(start: datetime, amount: int, unit: str) -> datetime:
-    """``start`` plus ``amount`` calendar days, months or years (month ends clamp)."""
+    """``start`` plus ``amount`` calendar days, months or years (month ends clamp).
+
+    Counted on the site's local calendar, so "6 months" from 9:12 ends at 9:12
+    local time even when summer time began in between.
+    """
+    if timezone.is_aware(start):
+        start = timezone.localtime(start)
     if unit == RetentionUnit.DAYS:
         return start + timedelta(days=amount)
     months = amount * 12 if unit == RetentionUnit.YEARS else amount

@@ -1,7 +1,6 @@
-import json
-
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html, format_html_join, strip_tags
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -9,25 +8,51 @@ register = template.Library()
 
 @register.simple_tag
 def assignment_status(assignment):
-    status = assignment.status
     labels = {
         "valid": _("Valid"),
         "pending": _("Not yet valid"),
         "expired": _("Expired"),
         "revoked": _("Revoked"),
     }
-    return format_html('<span class="w-status w-status--primary">{}</span>', labels[status])
+    return format_html(
+        '<span class="w-status w-status--primary">{}</span>', labels[assignment.status]
+    )
+
+
+def _render(value, key: str = "") -> SafeString:
+    """Evidence as nested definition lists; long texts keep their line breaks and
+    HTML snapshots are shown as source, folded away."""
+    if isinstance(value, dict):
+        items = [(k, _render(v, k)) for k, v in value.items() if k != "salt"]
+        return format_html(
+            '<dl class="gdpr-mail-dl">{}</dl>',
+            format_html_join("", "<dt>{}</dt><dd>{}</dd>", items),
+        )
+    if isinstance(value, list):
+        if not value:
+            return format_html("—")
+        return format_html(
+            "<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((_render(v),) for v in value))
+        )
+    if value is None or value == "":
+        return format_html("—")
+    text = str(value)
+    if key != "html" and text.lstrip().startswith("<"):
+        # Rich text as shown to the visitor (its markup is in the export).
+        return conditional_escape(strip_tags(text))
+    if key == "html":
+        return format_html(
+            '<details><summary>{}</summary><pre style="white-space: pre-wrap">{}</pre></details>',
+            _("Show HTML source"),
+            text,
+        )
+    if "\n" in text:
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+    return conditional_escape(text)
 
 
 @register.simple_tag
-def evidence_items(record):
-    """The record's evidence as (key, readable value) pairs, without the hashing salt."""
-    evidence = record.evidence or {}
-    items = []
-    for key, value in sorted(evidence.items()):
-        if key == "salt":
-            continue
-        if not isinstance(value, str):
-            value = json.dumps(value, indent=2, ensure_ascii=False)
-        items.append((key, value))
-    return items
+def evidence_html(record):
+    """The record's evidence, readable (without the hashing salt); empty when none."""
+    evidence = {k: v for k, v in (record.evidence or {}).items() if k != "salt"}
+    return _render(evidence) if evidence else ""

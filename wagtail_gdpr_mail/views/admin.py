@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.defaults import permission_denied
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
@@ -200,7 +200,7 @@ class ContactInspectView(InspectView):
         buttons = []
         if user.has_perm(f"{APP}.export_contact"):
             buttons.append(
-                Button(
+                HeaderButton(
                     _("Export"),
                     url=reverse(f"{APP}_contact_export", args=[contact.pk]),
                     icon_name="download",
@@ -210,7 +210,7 @@ class ContactInspectView(InspectView):
             )
         if user.has_perm(f"{APP}.erase_contact"):
             buttons.append(
-                Button(
+                HeaderButton(
                     _("Erase"),
                     url=reverse(f"{APP}_contact_erase", args=[contact.pk]),
                     icon_name="bin",

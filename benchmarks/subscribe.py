@@ -1,0 +1,530 @@
+"""Subscription POSTs per second next to a plain wagtail.contrib.forms FormPage.
+
+What is measured
+----------------
+The full request/response cycle of one valid form submission through
+``django.test.Client`` (middleware, CSRF middleware with ``enforce_csrf_checks``
+off for both, session, routing, form validation, the database writes), for two
+forms with the same three fields (e-mail, first name, one checkbox), on the same
+site and the same database:
+
+* ``subscribe``  a POST to ``/gdpr-mail/subscribe/`` for a page carrying our
+  :class:`~wagtail_gdpr_mail.blocks.SubscriptionFormBlock` (main purpose plus one
+  optional purpose, which is ticked). The view finds the form on the live page,
+  validates it, encrypts e-mail and data into a ``PendingSignup`` (blind index
+  included) and answers with a redirect. Celery runs EAGER with Django's locmem
+  e-mail backend, so the cost of the confirmation mail (token, rendering the
+  text and HTML, building and "sending" the message, the mail snapshot
+  encrypted into the row) is INCLUDED in each POST -- in production a worker
+  pays it, not the visitor's request. The script prints that share separately.
+* ``FormPage``   a POST to a ``home.models.FormPage`` (``AbstractEmailForm``
+  with an empty "to address", so it sends no mail) holding the same fields:
+  Wagtail validates the form, stores a ``FormSubmission`` in plain text and
+  renders the landing page (200).
+
+Anti-bot and flood protection is switched off for the run, which only means
+not counting it: ``WAGTAIL_GDPR_MAIL_MIN_FILL_SECONDS=0``, both rate limits
+``(0, 1)`` (disabled); every submission uses a distinct address, so the quiet
+period never applies. The script checks that every subscribe POST created a
+signup and sent a mail, and that every FormPage POST stored a submission.
+
+Timing: 20 untimed warm-up submissions of each, then ``--rounds`` rounds of
+``--count`` submissions of each, interleaved request by request (the order
+alternates, so drift hits both alike); ``time.perf_counter`` around each
+``client.post``. Per round, submissions/s = count / summed time; the reported
+figure is the median over the rounds. The issue's goal: at least 0.8 x the
+FormPage's rate, encryption included. The last line is always
+``ratio (subscribe / FormPage): X.XX``.
+
+Database
+--------
+``DATABASE_URL`` from the environment (PostgreSQL or SQLite). Unset, the script
+uses PostgreSQL ``postgres://postgres@127.0.0.1:5432/gdpr_mail_bench`` (the
+database of ``admin_listing.py``, created if missing) when that server answers,
+and otherwise a fresh SQLite file in a temporary directory, removed afterwards.
+It prints which. Migrations are applied; the two pages (slugs
+``bench-subscribe`` and ``bench-formpage``, under the default site's root page)
+are created once and reused; the signups and submissions the run made are
+deleted at the end. Never point DATABASE_URL at a database whose data you care
+about: the script writes to it.
+
+The site runs with ``DJANGO_DEBUG=0`` unless set otherwise; the public demo keys
+are passed explicitly because the settings only fall back to them with DEBUG on.
+
+Run from the repository root with the venv active::
+
+    python benchmarks/subscribe.py
+    python benchmarks/subscribe.py --count 500 --rounds 5
+    python benchmarks/subscribe.py --profile   # the SQL of one POST, cProfile of subscribe
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "example_site"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_mail_bench"
+GOAL = 0.8
+WARMUP = 20
+SUBSCRIBE_SLUG = "bench-subscribe"
+FORMPAGE_SLUG = "bench-formpage"
+# Names of their own: admin_listing.py seeds "Benchmark newsletter" in the same database.
+NEWSLETTER = "Subscribe benchmark: newsletter"
+COMPETITION = "Subscribe benchmark: competition results"
+LIST_NAME = "Subscribe benchmark: subscribers"
+DEMO_ENCRYPTION_KEYS = "demo1:ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU="
+DEMO_BLIND_INDEX_KEYS = "demo1:ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU="
+FIELDS = [
+    # label, wagtail.contrib.forms field type, required, help text
+    ("E-mail", "email", True, ""),
+    ("First name", "singleline", False, ""),
+    ("Competition results", "checkbox", False, "We will tell you the results of our competitions."),
+]
+
+
+# --- Database selection (before Django is set up) -------------------------------
+
+
+def postgres_params(config: dict, dbname: str) -> dict:
+    params = {
+        "dbname": dbname,
+        "host": config.get("HOST") or "127.0.0.1",
+        "port": config.get("PORT") or 5432,
+        "user": config.get("USER") or "postgres",
+        "connect_timeout": 3,
+    }
+    if config.get("PASSWORD"):
+        params["password"] = config["PASSWORD"]
+    return params
+
+
+def configure_database() -> tuple[str, str | None]:
+    """Set DATABASE_URL; returns a description and a temp directory to remove, if any."""
+    import dj_database_url
+
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return f"{dj_database_url.parse(url)['ENGINE']} from DATABASE_URL", None
+
+    config = dj_database_url.parse(DEFAULT_DATABASE_URL)
+    try:
+        import psycopg
+        from psycopg import sql
+
+        # CREATE DATABASE cannot run inside a transaction: autocommit.
+        with psycopg.connect(**postgres_params(config, "postgres"), autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+            ).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+                print(f"created database {config['NAME']}")
+    except Exception as exc:  # noqa: BLE001 - no server, no driver, no rights: fall back
+        tmp = tempfile.mkdtemp(prefix="gdpr-mail-subscribe-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        return (
+            f"SQLite, temporary file {tmp}/bench.sqlite3 (PostgreSQL not reachable: "
+            f"{type(exc).__name__})",
+            tmp,
+        )
+    os.environ["DATABASE_URL"] = DEFAULT_DATABASE_URL
+    return f"PostgreSQL, database {config['NAME']} (default)", None
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_site.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS", DEMO_ENCRYPTION_KEYS)
+    os.environ.setdefault("WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS", DEMO_BLIND_INDEX_KEYS)
+    # The confirmation mail is sent in the request (eager Celery) into memory.
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ.pop("CELERY_BROKER_URL", None)
+    import django
+
+    django.setup()
+    from example_site.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+# --- The two pages ---------------------------------------------------------------
+
+
+def bench_pages():
+    """The subscription page and the FormPage under the default site's root (created once)."""
+    from django.db import transaction
+    from wagtail.models import Page, Site
+    from wagtail.rich_text import RichText
+
+    from home.models import FormField, FormPage, HomePage
+    from wagtail_gdpr_mail.models import ContactList, LegalBasis, ProcessingPurpose
+
+    site = Site.objects.get(is_default_site=True)
+    root = site.root_page.specific
+    with transaction.atomic():
+        purposes = {}
+        for name, text in [
+            (NEWSLETTER, "We will send you our newsletter about once a month."),
+            (COMPETITION, FIELDS[2][3]),
+        ]:
+            purpose, created = ProcessingPurpose.objects.get_or_create(
+                name=name,
+                defaults={
+                    "legal_basis": LegalBasis.objects.get(code="consent"),
+                    "retention_amount": 2,
+                    "retention_unit": "years",
+                    "visitor_text": text,
+                },
+            )
+            if created:
+                purpose.save_revision(log_action=False)
+            purposes[name] = purpose
+        contact_list, _ = ContactList.objects.get_or_create(name=LIST_NAME)
+
+        subscribe_page = Page.objects.child_of(root).filter(slug=SUBSCRIBE_SLUG).first()
+        if subscribe_page is None:
+            subscribe_page = HomePage(
+                title="Benchmark: subscription form",
+                slug=SUBSCRIBE_SLUG,
+                body=[
+                    (
+                        "subscription_form",
+                        {
+                            "heading": "Subscribe to our newsletter",
+                            "intro": RichText("<p>News about once a month.</p>"),
+                            "ask_first_name": True,
+                            "ask_last_name": False,
+                            "main_purpose": purposes[NEWSLETTER],
+                            "extra_purposes": [purposes[COMPETITION]],
+                            "info_text": RichText(
+                                "<p>Demo Shop s.r.o. (the controller) processes your e-mail "
+                                "address and first name for the purposes you choose.</p>"
+                            ),
+                            "privacy_page": None,
+                            "privacy_url": "https://example.com/privacy/",
+                            "target_list": contact_list,
+                            "submit_label": "Subscribe",
+                            "success_message": "Thank you. Please confirm in your mailbox.",
+                            "mail_subject": "Please confirm your subscription",
+                            "mail_body": "Hello {name},\n\nplease confirm: {confirm_url}\n\n"
+                            "{controller}",
+                            "form_id": uuid.uuid4().hex,
+                        },
+                    )
+                ],
+            )
+            root.add_child(instance=subscribe_page)
+            subscribe_page.save_revision().publish()
+
+        form_page = Page.objects.child_of(root).filter(slug=FORMPAGE_SLUG).first()
+        if form_page is None:
+            form_page = FormPage(
+                title="Benchmark: FormPage",
+                slug=FORMPAGE_SLUG,
+                to_address="",  # no mail
+                form_fields=[
+                    FormField(
+                        label=label,
+                        field_type=field_type,
+                        required=required,
+                        help_text=help_text,
+                        sort_order=order,
+                    )
+                    for order, (label, field_type, required, help_text) in enumerate(FIELDS)
+                ],
+            )
+            root.add_child(instance=form_page)
+            form_page.save_revision().publish()
+    return site, subscribe_page.specific, form_page.specific
+
+
+# --- Measuring -------------------------------------------------------------------
+
+
+HIDDEN = re.compile(r'<input type="hidden" name="(page_id|form_id|rendered_at)" value="([^"]*)"')
+CHECKBOX = re.compile(r'<input type="checkbox" name="(purpose_\d+)"')
+
+
+class Bench:
+    def __init__(self, site, subscribe_page, form_page, run_id: str) -> None:
+        from django.test import Client
+
+        self.client = Client(enforce_csrf_checks=False)
+        self.run_id = run_id
+        self.subscribe_page_url = subscribe_page.relative_url(site)
+        self.form_page_url = form_page.relative_url(site)
+        self.clean_names = {f.label: f.clean_name for f in form_page.form_fields.all()}
+        self.mail_seconds = 0.0
+        self.subscribe_fields = self._rendered_subscription_form()
+
+    def _rendered_subscription_form(self) -> dict[str, str]:
+        """page_id, form_id, a signed rendered_at and the checkbox's name, as a browser gets them."""
+        response = self.client.get(self.subscribe_page_url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {self.subscribe_page_url}: HTTP {response.status_code}")
+        html = response.content.decode()
+        fields = dict(HIDDEN.findall(html))
+        checkboxes = CHECKBOX.findall(html)
+        if set(fields) != {"page_id", "form_id", "rendered_at"} or len(checkboxes) != 1:
+            raise SystemExit("the subscription form did not render as expected")
+        fields["checkbox"] = checkboxes[0]
+        return fields
+
+    def email(self, side: str, round_no: int, i: int) -> str:
+        return f"bench.{self.run_id}.{side}{round_no}.{i}@example.org"
+
+    def post_subscribe(self, email: str) -> None:
+        fields = self.subscribe_fields
+        data = {
+            "email": email,
+            "first_name": "Jana",
+            fields["checkbox"]: "on",
+            "page_id": fields["page_id"],
+            "form_id": fields["form_id"],
+            "rendered_at": fields["rendered_at"],
+            "website": "",
+        }
+        response = self.client.post("/gdpr-mail/subscribe/", data)
+        if response.status_code != 302:
+            raise SystemExit(f"subscribe: HTTP {response.status_code}")
+
+    def post_form_page(self, email: str) -> None:
+        names = self.clean_names
+        data = {names["E-mail"]: email, names["First name"]: "Jana", names[FIELDS[2][0]]: "on"}
+        response = self.client.post(self.form_page_url, data)
+        if response.status_code != 200 or b"<form" in response.content:
+            raise SystemExit(f"FormPage: HTTP {response.status_code} or the form came back")
+
+    def round(self, round_no: int, count: int) -> tuple[float, float]:
+        """One interleaved round; returns (subscribe seconds, FormPage seconds)."""
+        spent = {"s": 0.0, "f": 0.0}
+        posts = {"s": self.post_subscribe, "f": self.post_form_page}
+        clock = time.perf_counter
+        for i in range(count):
+            for side in ("s", "f") if i % 2 == 0 else ("f", "s"):
+                email = self.email(side, round_no, i)
+                start = clock()
+                posts[side](email)
+                spent[side] += clock() - start
+        return spent["s"], spent["f"]
+
+
+def time_the_mail(bench: Bench) -> None:
+    """Accumulate the time of the (eager) confirmation mail task, to report its share."""
+    import wagtail_gdpr_mail.tasks as tasks
+
+    original = tasks.queue_confirmation_mail
+
+    def timed(signup_id: int) -> None:
+        start = time.perf_counter()
+        original(signup_id)
+        bench.mail_seconds += time.perf_counter() - start
+
+    tasks.queue_confirmation_mail = timed  # submit() imports it from the module per call
+
+
+def stored_counts(subscribe_page, form_page) -> tuple[int, int, int]:
+    """(signups whose mail was sent, mails in the outbox, FormPage submissions)."""
+    from django.core import mail
+    from wagtail.contrib.forms.models import FormSubmission
+
+    from wagtail_gdpr_mail.models.signups import PendingSignup
+
+    return (
+        PendingSignup.objects.filter(page=subscribe_page, mail_status="sent").count(),
+        len(mail.outbox),
+        FormSubmission.objects.filter(page=form_page).count(),
+    )
+
+
+def check_round(before: tuple, after: tuple, count: int, round_no: int) -> None:
+    """Every POST of the round did the real work: no bot trap, no rate limit, no error."""
+    signups, mails, submissions = (b - a for a, b in zip(before, after, strict=True))
+    if (signups, mails, submissions) != (count, count, count):
+        raise SystemExit(
+            f"round {round_no}: {count} POSTs of each made {signups} signups with mail sent, "
+            f"{mails} mails and {submissions} FormPage submissions"
+        )
+
+
+def count_queries(bench: Bench, show: bool) -> tuple[int, int]:
+    """SQL queries of one subscribe POST and one FormPage POST (untimed)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for label, post in (("subscribe", bench.post_subscribe), ("FormPage", bench.post_form_page)):
+        with CaptureQueriesContext(connection) as captured:
+            post(bench.email(f"q{label[0]}", 0, 0))
+        counts.append(len(captured.captured_queries))
+        if show:
+            print(f"\n--- the {len(captured.captured_queries)} SQL queries of one {label} POST ---")
+            for query in captured.captured_queries:
+                print(f"  {query['sql'][:150]}")
+    return counts[0], counts[1]
+
+
+def profile_subscribe(bench: Bench, count: int) -> None:
+    """cProfile of ``count`` subscribe POSTs: our functions, then where the time itself goes."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(count):
+        bench.post_subscribe(bench.email("p", 0, i))
+    profiler.disable()
+    for title, sort, restriction in (
+        ("wagtail_gdpr_mail's functions by cumulative time", "cumulative", "wagtail_gdpr_mail"),
+        ("all functions by own time", "tottime", ""),
+    ):
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).sort_stats(sort)
+        stats.print_stats(*([restriction] if restriction else []), 25)
+        lines = out.getvalue().splitlines()
+        first = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+        print(f"\n--- cProfile of {count} subscribe POSTs: {title} ---")
+        for line in lines[first:]:
+            if line.strip():
+                print(line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", ""))
+
+
+def cleanup(subscribe_page, form_page) -> None:
+    from wagtail.contrib.forms.models import FormSubmission
+
+    from wagtail_gdpr_mail.models.signups import PendingSignup
+
+    PendingSignup.objects.filter(page=subscribe_page).delete()
+    FormSubmission.objects.filter(page=form_page).delete()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--count", type=int, default=300, help="submissions of each per round")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (default 3)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="afterwards, list the SQL of one POST of each and cProfile --count subscribe POSTs",
+    )
+    args = parser.parse_args()
+    if args.count < 1 or args.rounds < 1:
+        parser.error("--count and --rounds must be positive")
+
+    database, tmp = configure_database()
+    try:
+        run(args, database)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def require_form_page() -> None:
+    try:
+        from home.models import FormField, FormPage  # noqa: F401
+    except ImportError:
+        raise SystemExit(
+            "subscribe.py needs home.models.FormPage and home.models.FormField "
+            "(wagtail.contrib.forms) in the example site."
+        ) from None
+
+
+def run(args, database: str) -> None:
+    setup_django()
+    require_form_page()
+
+    import django
+    import wagtail
+    from django.core import mail
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"database: {database}")
+    print(
+        f"Python {sys.version.split()[0]}, Django {django.get_version()}, "
+        f"Wagtail {wagtail.__version__}"
+    )
+
+    with override_settings(
+        WAGTAIL_GDPR_MAIL_MIN_FILL_SECONDS=0,
+        WAGTAIL_GDPR_MAIL_RATE_LIMIT_PER_IP=(0, 1),
+        WAGTAIL_GDPR_MAIL_RATE_LIMIT_PER_ADDRESS=(0, 1),
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    ):
+        site, subscribe_page, form_page = bench_pages()
+        cleanup(subscribe_page, form_page)
+        bench = Bench(site, subscribe_page, form_page, uuid.uuid4().hex[:8])
+        time_the_mail(bench)
+        mail.outbox = []
+        try:
+            for i in range(WARMUP):
+                bench.post_subscribe(bench.email("ws", 0, i))
+                bench.post_form_page(bench.email("wf", 0, i))
+            mail.outbox.clear()
+
+            print(
+                f"\n{args.rounds} rounds x {args.count} submissions of each, interleaved, "
+                f"after {WARMUP} warm-ups; subscribe includes the eager confirmation mail"
+            )
+            rates: dict[str, list[float]] = {"subscribe": [], "FormPage": []}
+            mail_ms: list[float] = []
+            for round_no in range(1, args.rounds + 1):
+                bench.mail_seconds = 0.0
+                before = stored_counts(subscribe_page, form_page)
+                s_seconds, f_seconds = bench.round(round_no, args.count)
+                check_round(before, stored_counts(subscribe_page, form_page), args.count, round_no)
+                mail.outbox.clear()
+                rates["subscribe"].append(args.count / s_seconds)
+                rates["FormPage"].append(args.count / f_seconds)
+                mail_ms.append(bench.mail_seconds / args.count * 1000)
+                print(
+                    f"  round {round_no}: subscribe {rates['subscribe'][-1]:7.1f}/s "
+                    f"({s_seconds / args.count * 1000:5.2f} ms each, of which mail "
+                    f"{mail_ms[-1]:5.2f} ms)   FormPage {rates['FormPage'][-1]:7.1f}/s "
+                    f"({f_seconds / args.count * 1000:5.2f} ms each)"
+                )
+
+            subscribe = statistics.median(rates["subscribe"])
+            form_page_rate = statistics.median(rates["FormPage"])
+            mail_share = statistics.median(mail_ms)
+            print(
+                f"\nmedian over {args.rounds} rounds:\n"
+                f"  subscribe  {subscribe:7.1f} submissions/s  ({1000 / subscribe:5.2f} ms; the "
+                f"eager confirmation mail {mail_share:.2f} ms of it)\n"
+                f"  FormPage   {form_page_rate:7.1f} submissions/s  ({1000 / form_page_rate:5.2f} ms)"
+            )
+            ratio = subscribe / form_page_rate
+            without_mail = 1000 / (1000 / subscribe - mail_share)
+            print(
+                f"  subscribe without the mail (a worker sends it in production): "
+                f"{without_mail:.1f}/s, {without_mail / form_page_rate:.2f} x FormPage"
+            )
+            print(
+                f"goal: at least {GOAL:.1f} x the FormPage ({'met' if ratio >= GOAL else 'MISSED'})"
+            )
+            queries = count_queries(bench, show=args.profile)
+            print(f"SQL queries per POST: subscribe {queries[0]}, FormPage {queries[1]}")
+            if args.profile:
+                profile_subscribe(bench, args.count)
+        finally:
+            cleanup(subscribe_page, form_page)
+    print(f"ratio (subscribe / FormPage): {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

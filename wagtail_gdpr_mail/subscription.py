@@ -27,7 +27,14 @@ from wagtail.models import Page
 from .assignments import assign_purpose
 from .conf import app_settings
 from .crypto import email_blind_index, email_blind_index_candidates
-from .models import Contact, ContactSource, ListMembership, ProcessingPurpose, Suppression
+from .models import (
+    Contact,
+    ContactSource,
+    LegalBasis,
+    ListMembership,
+    ProcessingPurpose,
+    Suppression,
+)
 from .models.signups import PendingSignup, SignupToken, hash_token
 
 logger = logging.getLogger(__name__)
@@ -77,8 +84,9 @@ def get_live_page(page_id: Any) -> Page | None:
         page_id = int(page_id)
     except (TypeError, ValueError):
         return None
-    page = Page.objects.live().public().filter(pk=page_id).first()
-    return page.specific if page else None
+    # Forms on pages behind a view restriction work for those who may see the page;
+    # what matters is that the page is live, so drafts cannot collect data.
+    return Page.objects.live().filter(pk=page_id).specific().first()
 
 
 # --- The form ----------------------------------------------------------------------
@@ -180,14 +188,14 @@ def form_context(config: StructValue, parent_context: dict[str, Any]) -> dict[st
 # --- Evidence ----------------------------------------------------------------------
 
 
-def _purpose_snapshot(purpose: ProcessingPurpose) -> dict[str, Any]:
+def _purpose_snapshot(purpose: ProcessingPurpose, basis_codes: dict[int, str]) -> dict[str, Any]:
     if purpose.latest_revision_id is None:
         purpose.current_revision()
     return {
         "id": purpose.pk,
         "name": purpose.name,
         "text": purpose.visitor_text,
-        "legal_basis": purpose.legal_basis.code,
+        "legal_basis": basis_codes.get(purpose.legal_basis_id, ""),
         "retention": purpose.retention_display,
         "revision_id": purpose.latest_revision_id,
     }
@@ -195,6 +203,12 @@ def _purpose_snapshot(purpose: ProcessingPurpose) -> dict[str, Any]:
 
 def form_snapshot(config: StructValue, page: Page, form: SubscriptionForm) -> dict[str, Any]:
     """The form exactly as the visitor saw it: texts, purposes and where it sat."""
+    purposes = [config["main_purpose"], *form.extra_purposes]
+    basis_codes = dict(
+        LegalBasis.objects.filter(pk__in={p.legal_basis_id for p in purposes}).values_list(
+            "pk", "code"
+        )
+    )
     return {
         "page": {"id": page.pk, "title": page.title, "url": page.full_url or page.url},
         "form_id": config.get("form_id"),
@@ -202,8 +216,8 @@ def form_snapshot(config: StructValue, page: Page, form: SubscriptionForm) -> di
         "intro": str(config.get("intro") or ""),
         "info_text": str(config.get("info_text") or ""),
         "privacy_link": privacy_link(config),
-        "main_purpose": _purpose_snapshot(config["main_purpose"]),
-        "extra_purposes": [_purpose_snapshot(p) for p in form.extra_purposes],
+        "main_purpose": _purpose_snapshot(config["main_purpose"], basis_codes),
+        "extra_purposes": [_purpose_snapshot(p, basis_codes) for p in form.extra_purposes],
         "fields": [name for name in ("email", "first_name", "last_name") if name in form.fields],
         "submit_label": config.get("submit_label"),
     }

@@ -60,6 +60,7 @@ def assign_purpose(
     user: Any = None,
     evidence: dict[str, Any] | None = None,
     audit: bool = True,
+    purpose_revision_id: int | None = None,
 ) -> tuple[PurposeAssignment, bool]:
     """Give ``contact`` the ``purpose`` from ``valid_from`` (default now).
 
@@ -107,6 +108,7 @@ def assign_purpose(
             source=source,
             actor_user_id=_user_id(user),
             evidence={**details, **(evidence or {})},
+            purpose_revision_id=purpose_revision_id,
         )
         if audit:
             log(

@@ -103,9 +103,10 @@ class AppSettings:
 
     @property
     def SWEEP_AFTER_MINUTES(self) -> int:
-        """The sweeper re-queues confirmation mail still not sent this many minutes
-        after the submission."""
-        return int(self._setting("SWEEP_AFTER_MINUTES", 5))
+        """The sweeper re-queues mail still not sent this many minutes after its last
+        attempt. Keep it above the longest retry delay (10 minutes), or a row whose
+        retry is still scheduled is queued twice."""
+        return int(self._setting("SWEEP_AFTER_MINUTES", 15))
 
     # --- data-subject rights ---------------------------------------------------------
 

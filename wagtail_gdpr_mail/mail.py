@@ -49,7 +49,8 @@ class MailAdapter:
         """Subject, text and HTML of the confirmation mail."""
         texts = signup.data.get("mail") or {}
         values = self.placeholders(signup, confirm_url)
-        subject = _fill(texts.get("subject") or "", values).replace("\n", " ").strip()
+        # One line, whatever a visitor typed into a name that the subject quotes.
+        subject = " ".join(_fill(texts.get("subject") or "", values).splitlines()).strip()
         text = _fill(texts.get("body") or "", values)
         with translation.override(signup.data.get("language")):
             html = render_to_string(

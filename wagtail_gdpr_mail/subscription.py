@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -22,7 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.blocks import StreamValue, StructValue
 from wagtail.log_actions import log
-from wagtail.models import Page
+from wagtail.models import Page, Revision
 
 from .assignments import assign_purpose
 from .conf import app_settings
@@ -239,11 +240,25 @@ def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingS
     Returns None when nothing is sent: a second submission for the same address
     within the quiet period. The visitor sees the same answer either way.
     """
-    from .tasks import queue_confirmation_mail
-
     email = form.cleaned_data["email"]
     now = timezone.now()
     quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
+    # Two submissions at the same moment both pass the database check below; an
+    # atomic cache add lets only one through.
+    guard = f"wagtail_gdpr_mail:quiet:{email_blind_index(email)}"
+    quiet_seconds = app_settings.QUIET_PERIOD_MINUTES * 60
+    if quiet_seconds and not caches[app_settings.RATE_LIMIT_CACHE].add(guard, 1, quiet_seconds):
+        return None
+    try:
+        return _store_signup(request, page, form, email, now, quiet_since)
+    except Exception:
+        caches[app_settings.RATE_LIMIT_CACHE].delete(guard)
+        raise
+
+
+def _store_signup(request, page, form, email, now, quiet_since) -> PendingSignup | None:
+    from .tasks import queue_confirmation_mail
+
     with transaction.atomic():
         if PendingSignup.objects.filter(
             email_index__in=email_blind_index_candidates(email),
@@ -332,6 +347,19 @@ def confirm(token: str, request: HttpRequest) -> Confirmation:
         }
         if lifted:
             evidence["suppression_lifted"] = lifted
+        shown = data.get("form") or {}
+        seen_revisions = {
+            p["id"]: p.get("revision_id")
+            for p in [shown.get("main_purpose") or {}, *(shown.get("extra_purposes") or [])]
+            if p
+        }
+        # A revision purged since the visit cannot be pointed at; fall back to the current one.
+        existing = set(
+            Revision.objects.filter(pk__in=[r for r in seen_revisions.values() if r]).values_list(
+                "pk", flat=True
+            )
+        )
+        seen_revisions = {k: v for k, v in seen_revisions.items() if v in existing}
         purposes = ProcessingPurpose.objects.filter(pk__in=data.get("purpose_ids", []))
         for purpose in purposes:
             assign_purpose(
@@ -341,6 +369,7 @@ def confirm(token: str, request: HttpRequest) -> Confirmation:
                 valid_from=now,
                 evidence=evidence,
                 audit=False,
+                purpose_revision_id=seen_revisions.get(purpose.pk),
             )
         # The evidence now lives in the consent records; the signup keeps no
         # personal data, only what answers a second click until it is purged.

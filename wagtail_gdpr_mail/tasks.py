@@ -73,6 +73,12 @@ def send_confirmation_mail(self, signup_id: int) -> str:
             return signup.mail_status
         if signup.confirmed_at is not None or signup.is_expired:
             return "not needed"
+        if signup.mail_attempts >= app_settings.MAIL_MAX_ATTEMPTS:
+            # Whatever failed before (an ESP outage, a broken template), stop here
+            # instead of being swept up again for ever.
+            signup.mail_status = PendingSignup.MailStatus.FAILED
+            signup.save(update_fields=["mail_status"])
+            return "failed"
         signup.mail_attempts += 1
         signup.mail_last_attempt_at = timezone.now()
         signup.save(update_fields=["mail_attempts", "mail_last_attempt_at"])
@@ -134,6 +140,10 @@ def send_access_mail(self, access_id: int) -> str:
             return access.mail_status
         if not access.is_usable or not access.contact.email:
             return "not needed"
+        if access.mail_attempts >= app_settings.MAIL_MAX_ATTEMPTS:
+            access.mail_status = AccessRequest.MailStatus.FAILED
+            access.save(update_fields=["mail_status"])
+            return "failed"
         access.mail_attempts += 1
         access.mail_last_attempt_at = timezone.now()
         access.save(update_fields=["mail_attempts", "mail_last_attempt_at"])
@@ -187,6 +197,6 @@ def sweep_unsent_mail() -> int:
 def purge_expired_signups() -> int:
     """Delete signups whose link expired: confirmed or not, they are no longer needed."""
     now = timezone.now()
-    deleted, _ = PendingSignup.objects.filter(expires_at__lte=now).delete()
+    _, per_model = PendingSignup.objects.filter(expires_at__lte=now).delete()
     AccessRequest.objects.filter(expires_at__lte=now).delete()
-    return deleted
+    return per_model.get(PendingSignup._meta.label, 0)

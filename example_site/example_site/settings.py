@@ -126,7 +126,8 @@ ANYMAIL = {}
 # --- Celery: eager unless a broker is configured ---------------------------------
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
-CELERY_TASK_EAGER_PROPAGATES = True
+# Eager (demo) mode runs retries inline and never fails the visitor's request.
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {**GDPR_MAIL_BEAT_SCHEDULE}

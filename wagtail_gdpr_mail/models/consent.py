@@ -135,6 +135,7 @@ class ConsentRecordManager(models.Manager):
         actor_user_id: int | None = None,
         evidence: dict[str, Any] | None = None,
         occurred_at: datetime | None = None,
+        purpose_revision_id: int | None = None,
     ) -> ConsentRecord:
         """Write the next record of ``contact``'s chain.
 
@@ -154,7 +155,8 @@ class ConsentRecordManager(models.Manager):
                 contact=contact,
                 assignment=assignment,
                 purpose=purpose,
-                purpose_revision=purpose.current_revision(),
+                # The version the person saw (a form's snapshot knows it), else the current one.
+                purpose_revision_id=purpose_revision_id or purpose.current_revision().pk,
                 event=event,
                 source=source,
                 occurred_at=occurred_at or timezone.now(),

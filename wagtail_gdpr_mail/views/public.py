@@ -29,7 +29,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     page = subscription.get_live_page(request.POST.get("page_id"))
     form_id = request.POST.get("form_id", "")[:64]
     config = subscription.find_form(page, form_id) if page is not None else None
-    if config is None:
+    main_purpose = config.get("main_purpose") if config is not None else None
+    if main_purpose is None or not main_purpose.is_active:
+        # The form is gone, or its main purpose was deleted or switched off.
         return _page(request, "form_missing", status=404)
 
     if not hit("subscribe-ip", request.META.get("REMOTE_ADDR", ""), app_settings.RATE_LIMIT_PER_IP):

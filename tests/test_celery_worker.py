@@ -34,6 +34,7 @@ from django.test import Client
 from django.utils import timezone
 
 from wagtail_gdpr_mail import tasks
+from wagtail_gdpr_mail.conf import app_settings
 from wagtail_gdpr_mail.models import Contact
 from wagtail_gdpr_mail.models.signups import PendingSignup, SignupToken
 
@@ -320,7 +321,8 @@ def test_after_a_killed_worker_the_sweeper_queues_the_mail_again(
     second = start_worker(**slow, GDPR_TEST_SLOW_SECONDS="0")
     assert tasks.sweep_unsent_mail() == 0  # the last attempt is recent: leave it be
     PendingSignup.objects.update(
-        mail_last_attempt_at=timezone.now() - timezone.timedelta(minutes=10)
+        mail_last_attempt_at=timezone.now()
+        - timezone.timedelta(minutes=app_settings.SWEEP_AFTER_MINUTES + 1)
     )
     assert tasks.sweep_unsent_mail() == 1  # published to Redis, not run here
     messages = wait_for(lambda: sent_mail(outbox), 20, "the swept mail", second)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.functional import classproperty
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.defaults import permission_denied
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from .erasure import ErasureMode, erase_contacts
@@ -36,8 +38,11 @@ class EraseForm(forms.Form):
 
 
 class EraseContactsBulkAction(SnippetBulkAction):
+    """Takes the place of Wagtail's generic bulk "delete" for contacts (same action
+    type, registered after it), so there is one way to remove a contact: erasure."""
+
     display_name = _("Erase")
-    action_type = "erase"
+    action_type = "delete"
     aria_label = _("Erase the selected contacts")
     template_name = "wagtail_gdpr_mail/admin/confirm_bulk_erase.html"
     action_priority = 40
@@ -47,6 +52,11 @@ class EraseContactsBulkAction(SnippetBulkAction):
     @classproperty
     def models(cls):
         return [Contact]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("wagtail_gdpr_mail.erase_contact"):
+            return permission_denied(request, PermissionDenied())
+        return super().dispatch(request, *args, **kwargs)
 
     def check_perm(self, obj) -> bool:
         return self.request.user.has_perm("wagtail_gdpr_mail.erase_contact")

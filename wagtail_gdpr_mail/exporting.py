@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -59,11 +58,15 @@ def _controller() -> dict[str, Any]:
 
 
 def _receipt(
-    contact: Contact, assignment: PurposeAssignment, controller: dict[str, Any], language: str
+    contact: Contact,
+    assignment: PurposeAssignment,
+    history: list[ConsentRecord],
+    controller: dict[str, Any],
+    language: str,
 ) -> dict[str, Any]:
     purpose = assignment.purpose
     basis = purpose.legal_basis
-    given = next((r for r in assignment.records.all() if r.event in ("given", "renewed")), None)
+    given = next((r for r in history if r.event in ("given", "renewed")), None)
     method = {
         "form": "web form with double opt-in",
         "admin": "entered by an editor",
@@ -130,14 +133,15 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
     contact = Contact.objects.get(pk=contact.pk)
     controller = _controller()
     assignments = list(
-        contact.assignments.select_related("purpose", "purpose__legal_basis")
-        .prefetch_related(
-            # History needs no evidence: do not decrypt every record twice.
-            Prefetch("records", queryset=ConsentRecord.objects.defer("evidence").order_by("pk"))
+        contact.assignments.select_related("purpose", "purpose__legal_basis").order_by(
+            "created_at", "pk"
         )
-        .order_by("created_at", "pk")
     )
+    # Every record once; the per-purpose histories are built from this list.
     records = list(contact.consent_records.select_related("purpose").order_by("pk"))
+    history: dict[int, list[ConsentRecord]] = {}
+    for record in records:
+        history.setdefault(record.assignment_id, []).append(record)
     data = {
         "format": "wagtail-gdpr-mail contact export",
         "format_version": FORMAT_VERSION,
@@ -171,7 +175,7 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
                 "revocation_reason": a.revocation_reason or None,
                 "history": [
                     {"event": r.event, "at": _iso(r.occurred_at), "record_hash": r.record_hash}
-                    for r in a.records.all()
+                    for r in history.get(a.pk, [])
                 ],
             }
             for a in assignments
@@ -191,7 +195,9 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
             }
             for r in records
         ],
-        "receipts": [_receipt(contact, a, controller, language) for a in assignments],
+        "receipts": [
+            _receipt(contact, a, history.get(a.pk, []), controller, language) for a in assignments
+        ],
     }
     log(contact, "wagtail_gdpr_mail.export", user=user)
     return data

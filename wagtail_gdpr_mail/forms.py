@@ -19,6 +19,14 @@ class ContactForm(WagtailAdminModelForm):
 
     email = forms.EmailField(label=_("E-mail"), max_length=254)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's callable default makes Django compare against a hidden
+        # initial input that Wagtail never renders; without this, custom fields
+        # would always count as changed in the rectification log.
+        if "custom_fields" in self.fields:
+            self.fields["custom_fields"].show_hidden_initial = False
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         duplicates = Contact.objects.by_email(email)

@@ -245,7 +245,7 @@ def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingS
     quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
     # Two submissions at the same moment both pass the database check below; an
     # atomic cache add lets only one through.
-    guard = f"wagtail_gdpr_mail:quiet:{email_blind_index(email)}"
+    guard = quiet_guard_key(email_blind_index(email))
     quiet_seconds = app_settings.QUIET_PERIOD_MINUTES * 60
     if quiet_seconds and not caches[app_settings.RATE_LIMIT_CACHE].add(guard, 1, quiet_seconds):
         return None
@@ -254,6 +254,15 @@ def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingS
     except Exception:
         caches[app_settings.RATE_LIMIT_CACHE].delete(guard)
         raise
+
+
+def quiet_guard_key(index: str) -> str:
+    return f"wagtail_gdpr_mail:quiet:{index}"
+
+
+def release_quiet_guard(indexes) -> None:
+    """Let the address subscribe again at once (after a confirmation or an erasure)."""
+    caches[app_settings.RATE_LIMIT_CACHE].delete_many([quiet_guard_key(i) for i in indexes if i])
 
 
 def _store_signup(request, page, form, email, now, quiet_since) -> PendingSignup | None:
@@ -371,6 +380,7 @@ def confirm(token: str, request: HttpRequest) -> Confirmation:
                 audit=False,
                 purpose_revision_id=seen_revisions.get(purpose.pk),
             )
+        release_quiet_guard(email_blind_index_candidates(signup.email))
         # The evidence now lives in the consent records; the signup keeps no
         # personal data, only what answers a second click until it is purged.
         signup.confirmed_at = now

@@ -48,7 +48,8 @@ def register_admin_urls():
     ]
 
 
-hooks.register("register_bulk_action", EraseContactsBulkAction)
+# After Wagtail's own snippet actions, so that it replaces "delete" for contacts.
+hooks.register("register_bulk_action", EraseContactsBulkAction, order=100)
 
 
 @hooks.register("after_edit_snippet")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from ...exceptions import DecryptionError
 from ...models import GENESIS_HASH, ConsentRecord, Contact
@@ -41,7 +44,15 @@ class Command(BaseCommand):
     @staticmethod
     def check_chain(contact_id: int):
         expected_previous = GENESIS_HASH
-        records = ConsentRecord.objects.filter(contact_id=contact_id).order_by("pk")
+        # The evidence is read raw and decrypted below, so that a corrupted value is
+        # reported against its record instead of failing the whole query.
+        records = (
+            ConsentRecord.objects.filter(contact_id=contact_id)
+            .defer("evidence")
+            .annotate(raw_evidence=Cast("evidence", TextField()))
+            .order_by("pk")
+        )
+        field = ConsentRecord._meta.get_field("evidence")
         for record in records.iterator(chunk_size=500):
             where = f"contact #{contact_id}, consent record #{record.pk}"
             if record.previous_hash != expected_previous:
@@ -52,7 +63,7 @@ class Command(BaseCommand):
             if record.compute_hash() != record.record_hash:
                 yield f"{where}: its content was changed after it was written."
             try:
-                evidence = record.evidence
+                evidence = field.from_db_value(record.raw_evidence, None, connection)
             except DecryptionError:
                 yield f"{where}: its evidence was tampered with (it no longer decrypts)."
             else:

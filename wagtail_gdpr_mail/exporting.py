@@ -12,16 +12,30 @@ import json
 import uuid
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from .models import ConsentRecord, Contact, PurposeAssignment
+from .models import Contact, ProcessingPurpose, PurposeAssignment
 
 FORMAT_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "contact-export.schema.json"
 RECEIPT_VERSION = "KI-CR-v1.1.0"
+RECORD_FIELDS = (
+    "assignment_id",
+    "purpose_id",
+    "event",
+    "source",
+    "occurred_at",
+    "valid_from",
+    "valid_until",
+    "purpose_revision_id",
+    "evidence",
+    "previous_hash",
+    "record_hash",
+)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -60,7 +74,7 @@ def _controller() -> dict[str, Any]:
 def _receipt(
     contact: Contact,
     assignment: PurposeAssignment,
-    history: list[ConsentRecord],
+    history: list[Any],
     controller: dict[str, Any],
     language: str,
 ) -> dict[str, Any]:
@@ -138,8 +152,17 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
         )
     )
     # Every record once; the per-purpose histories are built from this list.
-    records = list(contact.consent_records.select_related("purpose").order_by("pk"))
-    history: dict[int, list[ConsentRecord]] = {}
+    # Plain rows, not model instances: a long history builds thousands of them.
+    records = [
+        SimpleNamespace(**row)
+        for row in contact.consent_records.order_by("pk").values(*RECORD_FIELDS)
+    ]
+    purpose_names = dict(
+        ProcessingPurpose.objects.filter(pk__in={r.purpose_id for r in records}).values_list(
+            "pk", "name"
+        )
+    )
+    history: dict[int, list[Any]] = {}
     for record in records:
         history.setdefault(record.assignment_id, []).append(record)
     data = {
@@ -183,7 +206,7 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
         "consent_records": [
             {
                 "event": r.event,
-                "purpose": r.purpose.name,
+                "purpose": purpose_names.get(r.purpose_id, ""),
                 "source": r.source,
                 "occurred_at": _iso(r.occurred_at),
                 "valid_from": _iso(r.valid_from),

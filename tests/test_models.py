@@ -319,5 +319,6 @@ def test_migrations_stay_compatible_with_wagtail_7_0():
     for migration in (path for root in roots for path in root.glob("0*.py")):
         text = migration.read_text()
         assert "WAGTAIL_PAGE_MODEL" not in text, migration.name
+        assert "modelsearch" not in text, migration.name  # Wagtail 8's search package
         for number in __import__("re").findall(r"'wagtailcore', '(\d{4})_", text):
             assert int(number) <= 94, f"{migration.name} depends on wagtailcore {number}"

@@ -44,7 +44,8 @@ class DataProcessingAgreementViewSet(SnippetViewSet):
     )
 
     def get_urlpatterns(self):
-        conv = self.pk_path_converter
+        # Wagtail 8 has pk_path_converter; 7.0 uses str everywhere.
+        conv = getattr(self, "pk_path_converter", "str")
         return [
             *super().get_urlpatterns(),
             path(

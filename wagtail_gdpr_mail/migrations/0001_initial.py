@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import modelsearch.index
+import wagtail.search.index
 import wagtail_gdpr_mail.crypto
 from django.db import migrations, models
 
@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'processing purposes',
                 'ordering': ['name'],
             },
-            bases=(modelsearch.index.Indexed, models.Model),
+            bases=(wagtail.search.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
             name='PurposeAssignment',

@@ -117,7 +117,7 @@ class ContactViewSet(SnippetViewSet):
         "source",
         DateColumn("created_at", label=_("Created"), sort_key="created_at"),
     ]
-    list_per_page = 50
+    list_per_page = 25
     copy_view_enabled = False
 
     if register_permission_policy is None:  # Wagtail 7.0; 8.x registers it in wagtail_hooks

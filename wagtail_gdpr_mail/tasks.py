@@ -40,6 +40,40 @@ def retry_delay(retries: int) -> float:
     return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
 
 
+def _start_attempt(row: PendingSignup | AccessRequest) -> bool:
+    """Count one more attempt at the row's mail (the row is locked), or mark it failed.
+
+    Whatever failed before (an ESP outage, a broken template), a row that has
+    used up its attempts stops here instead of being swept up again for ever.
+    """
+    if row.mail_attempts >= app_settings.MAIL_MAX_ATTEMPTS:
+        row.mail_status = row.MailStatus.FAILED
+        row.save(update_fields=["mail_status"])
+        return False
+    row.mail_attempts += 1
+    row.mail_last_attempt_at = timezone.now()
+    row.save(update_fields=["mail_attempts", "mail_last_attempt_at"])
+    return True
+
+
+def _retry_or_give_up(task, row: PendingSignup | AccessRequest, exc: Exception) -> str:
+    """After an ESP error: retry with backoff, or mark the row failed after the last attempt."""
+    label = f"{row._meta.model_name} #{row.pk}"
+    if row.mail_attempts >= app_settings.MAIL_MAX_ATTEMPTS:
+        type(row).objects.filter(pk=row.pk).update(mail_status=row.MailStatus.FAILED)
+        logger.error(
+            "Mail of %s failed %s times; giving up (%s).",
+            label,
+            row.mail_attempts,
+            type(exc).__name__,
+        )
+        return "failed"
+    logger.warning("Mail of %s: %s; retrying.", label, type(exc).__name__)
+    raise task.retry(
+        exc=exc, countdown=retry_delay(task.request.retries), max_retries=None
+    ) from exc
+
+
 def queue_confirmation_mail(signup_id: int) -> None:
     """Publish the send task; never fail the visitor's request over it.
 
@@ -73,15 +107,8 @@ def send_confirmation_mail(self, signup_id: int) -> str:
             return signup.mail_status
         if signup.confirmed_at is not None or signup.is_expired:
             return "not needed"
-        if signup.mail_attempts >= app_settings.MAIL_MAX_ATTEMPTS:
-            # Whatever failed before (an ESP outage, a broken template), stop here
-            # instead of being swept up again for ever.
-            signup.mail_status = PendingSignup.MailStatus.FAILED
-            signup.save(update_fields=["mail_status"])
+        if not _start_attempt(signup):
             return "failed"
-        signup.mail_attempts += 1
-        signup.mail_last_attempt_at = timezone.now()
-        signup.save(update_fields=["mail_attempts", "mail_last_attempt_at"])
         token = signup.issue_token()
 
     adapter = get_adapter()
@@ -89,23 +116,7 @@ def send_confirmation_mail(self, signup_id: int) -> str:
     try:
         message_id = adapter.send(message)
     except TRANSIENT_ERRORS as exc:
-        if signup.mail_attempts >= app_settings.MAIL_MAX_ATTEMPTS:
-            PendingSignup.objects.filter(pk=signup.pk).update(
-                mail_status=PendingSignup.MailStatus.FAILED
-            )
-            logger.error(
-                "Confirmation mail of signup #%s failed %s times; giving up (%s).",
-                signup.pk,
-                signup.mail_attempts,
-                type(exc).__name__,
-            )
-            return "failed"
-        logger.warning(
-            "Confirmation mail of signup #%s: %s; retrying.", signup.pk, type(exc).__name__
-        )
-        raise self.retry(
-            exc=exc, countdown=retry_delay(self.request.retries), max_retries=None
-        ) from exc
+        return _retry_or_give_up(self, signup, exc)
 
     snapshot["sent_at"] = timezone.now().isoformat()
     signup.mail_snapshot = snapshot
@@ -140,26 +151,14 @@ def send_access_mail(self, access_id: int) -> str:
             return access.mail_status
         if not access.is_usable or not access.contact.email:
             return "not needed"
-        if access.mail_attempts >= app_settings.MAIL_MAX_ATTEMPTS:
-            access.mail_status = AccessRequest.MailStatus.FAILED
-            access.save(update_fields=["mail_status"])
+        if not _start_attempt(access):
             return "failed"
-        access.mail_attempts += 1
-        access.mail_last_attempt_at = timezone.now()
-        access.save(update_fields=["mail_attempts", "mail_last_attempt_at"])
         token = access.issue_token()
     adapter = get_adapter()
     try:
         adapter.send(adapter.build_access_mail(access, token))
     except TRANSIENT_ERRORS as exc:
-        if access.mail_attempts >= app_settings.MAIL_MAX_ATTEMPTS:
-            AccessRequest.objects.filter(pk=access.pk).update(
-                mail_status=AccessRequest.MailStatus.FAILED
-            )
-            return "failed"
-        raise self.retry(
-            exc=exc, countdown=retry_delay(self.request.retries), max_retries=None
-        ) from exc
+        return _retry_or_give_up(self, access, exc)
     AccessRequest.objects.filter(pk=access.pk).update(mail_status=AccessRequest.MailStatus.SENT)
     return "sent"
 

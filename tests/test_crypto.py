@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import os
-import sqlite3
 import subprocess
 import sys
 
@@ -27,7 +26,7 @@ from wagtail_gdpr_mail.crypto import (
 from wagtail_gdpr_mail.exceptions import ConfigurationError, DecryptionError
 from wagtail_gdpr_mail.models import ConsentRecord, Contact, ContactSource
 
-from .conftest import database_is_postgres, need
+from .conftest import database_is_postgres, need, pg_dump, sqlite_dump, sqlite_file_bytes
 
 PERSONAL = {
     "email": "tajna.adresa@example.cz",
@@ -268,16 +267,11 @@ def test_rotation_resumes_after_an_interruption(make_contact):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sqlite_file_and_dump_hold_no_plaintext(purpose, tmp_path):
     make_personal_contact(purpose)
-    connection.ensure_connection()
-    dump = "\n".join(connection.connection.iterdump())
+    dump = sqlite_dump()
     assert "gm1$test1$" in dump  # the data is there, encrypted
     assert_no_plaintext(dump)
-    # The database file itself, byte for byte (the test database lives in memory,
-    # so copy it to a file with SQLite's backup API first).
-    copy = sqlite3.connect(tmp_path / "copy.sqlite3")
-    connection.connection.backup(copy)
-    copy.close()
-    raw = (tmp_path / "copy.sqlite3").read_bytes()
+    # The database file itself, byte for byte.
+    raw = sqlite_file_bytes(tmp_path)
     assert b"gm1$test1$" in raw
     assert_no_plaintext(raw.decode("utf-8", errors="replace"))
 
@@ -287,24 +281,6 @@ def test_sqlite_file_and_dump_hold_no_plaintext(purpose, tmp_path):
 def test_pg_dump_holds_no_plaintext(purpose):
     need(database_is_postgres(), "PostgreSQL")
     make_personal_contact(purpose)
-    settings_dict = connection.settings_dict
-    env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
-    result = subprocess.run(
-        [
-            "pg_dump",
-            "--data-only",
-            "-h",
-            settings_dict.get("HOST") or "127.0.0.1",
-            "-p",
-            str(settings_dict.get("PORT") or 5432),
-            "-U",
-            settings_dict.get("USER") or "postgres",
-            settings_dict["NAME"],
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    assert "gm1$test1$" in result.stdout
-    assert_no_plaintext(result.stdout)
+    dump = pg_dump()
+    assert "gm1$test1$" in dump
+    assert_no_plaintext(dump)

@@ -10,9 +10,7 @@ e-mail-verified link; tampering with the consent proof is reported.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -66,7 +64,7 @@ from wagtail_gdpr_mail.models import (
 )
 from wagtail_gdpr_mail.views.self_service import SESSION_KEY
 
-from .conftest import database_is_postgres, need
+from .conftest import database_is_postgres, need, pg_dump, sqlite_dump
 
 # --- The person and what they left behind -------------------------------------------
 
@@ -399,34 +397,6 @@ def decrypt_all(dump: str) -> tuple[list[str], int]:
         else:
             undecryptable += 1
     return plaintexts, undecryptable
-
-
-def sqlite_dump() -> str:
-    connection.ensure_connection()
-    return "\n".join(connection.connection.iterdump())
-
-
-def pg_dump() -> str:
-    settings_dict = connection.settings_dict
-    env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
-    result = subprocess.run(
-        [
-            "pg_dump",
-            "--data-only",
-            "-h",
-            settings_dict.get("HOST") or "127.0.0.1",
-            "-p",
-            str(settings_dict.get("PORT") or 5432),
-            "-U",
-            settings_dict.get("USER") or "postgres",
-            settings_dict["NAME"],
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return result.stdout
 
 
 def assert_dump_holds_no_personal_data(dump: str) -> None:

@@ -49,19 +49,17 @@ import cProfile
 import hashlib
 import io
 import math
-import os
 import pstats
 import secrets
 import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT, ROOT / "example_site"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+from _common import (  # noqa: E402 - the folder's shared helpers
+    configure_postgres,
+    percentile,
+    setup_django,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_mail_bench_rights"
 EXPORT_EMAIL = "bench.rights.export@example.org"
@@ -74,10 +72,6 @@ ERASE_GOAL_PER_SECOND = 1_000.0
 BATCH_SIZE = 2_000
 BENCH_PURPOSE_PREFIX = "Benchmark rights"
 ERASE_PURPOSE = f"{BENCH_PURPOSE_PREFIX}: anonymise"
-# The example site's public demo keys (example_site/settings.py); they are used
-# there only with DEBUG on, and we run with DEBUG off, so pass them explicitly.
-DEMO_ENCRYPTION_KEYS = "demo1:ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU="
-DEMO_BLIND_INDEX_KEYS = "demo1:ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU="
 
 FORM_INFO = (
     "<p>Example Shop s.r.o., Náměstí Svobody 1, 602 00 Brno, processes your e-mail "
@@ -96,57 +90,7 @@ MAIL_BODY = (
 
 
 def configure_database() -> str:
-    """Pick DATABASE_URL, refuse non-PostgreSQL, create the default database."""
-    import dj_database_url
-
-    url = os.environ.get("DATABASE_URL")
-    use_default = not url
-    if use_default:
-        url = DEFAULT_DATABASE_URL
-        os.environ["DATABASE_URL"] = url
-    config = dj_database_url.parse(url)
-    if "postgresql" not in config.get("ENGINE", ""):
-        print(
-            f"rights.py: DATABASE_URL must point at PostgreSQL, got engine "
-            f"{config.get('ENGINE')!r}. Unset it to use {DEFAULT_DATABASE_URL}.",
-            file=sys.stderr,
-        )
-        sys.exit(2)
-    if use_default:
-        create_database_if_missing(config)
-    return config["NAME"]
-
-
-def create_database_if_missing(config: dict) -> None:
-    import psycopg
-    from psycopg import sql
-
-    params = {
-        "dbname": "postgres",
-        "host": config.get("HOST") or "127.0.0.1",
-        "port": config.get("PORT") or 5432,
-        "user": config.get("USER") or "postgres",
-    }
-    if config.get("PASSWORD"):
-        params["password"] = config["PASSWORD"]
-    # CREATE DATABASE cannot run inside a transaction: autocommit.
-    with psycopg.connect(**params, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-            print(f"created database {config['NAME']}")
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_site.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS", DEMO_ENCRYPTION_KEYS)
-    os.environ.setdefault("WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS", DEMO_BLIND_INDEX_KEYS)
-    import django
-
-    django.setup()
+    return configure_postgres(DEFAULT_DATABASE_URL, "rights.py")
 
 
 # --- Seeding ---------------------------------------------------------------------
@@ -408,12 +352,6 @@ def vacuum() -> None:
 
 
 # --- Measuring -------------------------------------------------------------------
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile (p90 of 15 samples = the 14th smallest)."""
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
 
 
 def profile(call, label: str, lines: int = 25) -> None:

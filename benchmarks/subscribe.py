@@ -72,12 +72,8 @@ import sys
 import tempfile
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT, ROOT / "example_site"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+from _common import DEMO_BLIND_INDEX_KEYS, DEMO_ENCRYPTION_KEYS, ROOT  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_mail_bench"
 GOAL = 0.8
@@ -88,8 +84,6 @@ FORMPAGE_SLUG = "bench-formpage"
 NEWSLETTER = "Subscribe benchmark: newsletter"
 COMPETITION = "Subscribe benchmark: competition results"
 LIST_NAME = "Subscribe benchmark: subscribers"
-DEMO_ENCRYPTION_KEYS = "demo1:ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU="
-DEMO_BLIND_INDEX_KEYS = "demo1:ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU="
 FIELDS = [
     # label, wagtail.contrib.forms field type, required, help text
     ("E-mail", "email", True, ""),

@@ -6,7 +6,6 @@ The view layer (``views/public.py``) only translates HTTP into calls here.
 from __future__ import annotations
 
 import enum
-import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,8 +36,6 @@ from .models import (
     Suppression,
 )
 from .models.signups import PendingSignup, SignupToken, hash_token
-
-logger = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "website"
 BOUND_FORMS_ATTR = "_gdpr_mail_bound_forms"

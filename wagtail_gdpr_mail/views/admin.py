@@ -25,7 +25,7 @@ from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
 from .. import exporting
-from ..assignments import ValidFrom, assign_purpose, assign_purpose_to_list, revoke_assignment
+from ..assignments import assign_purpose, assign_purpose_to_list, revoke_assignment
 from ..bulk_actions import EraseForm
 from ..conf import app_settings
 from ..crypto import normalise_email
@@ -98,6 +98,13 @@ class ContactFilterSet(WagtailFilterSet):
     class Meta:
         model = Contact
         fields = ["source"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Suggest the site's usual warning window (read per request: settings may change).
+        self.filters["expires_within"].field.widget.attrs["placeholder"] = str(
+            app_settings.EXPIRY_WARNING_DAYS
+        )
 
     def filter_list(self, queryset, name, value):
         return queryset.in_list(value) if value else queryset
@@ -327,8 +334,6 @@ def assign_to_list(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "member_count": contact_list.memberships.count(),
             "header_title": _("Assign a purpose to a list"),
-            "valid_from_choices": ValidFrom,
-            "expiry_days": app_settings.EXPIRY_WARNING_DAYS,
         },
     )
 

@@ -1,0 +1,118 @@
+"""The audit vocabulary: every action the app writes to Wagtail's log, and its writers.
+
+Entries never hold personal data: they name the object by its ``str()`` (which
+the models keep free of personal data) and carry ids, counts and field names
+in ``data``. Everything that logs calls :func:`log_action` or
+:func:`log_many`; ``wagtail_hooks.py`` registers :data:`ACTIONS`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
+
+PREFIX = "wagtail_gdpr_mail."
+
+VIEW_CONTACT = PREFIX + "view_contact"
+ASSIGN_PURPOSE = PREFIX + "assign_purpose"
+ASSIGN_PURPOSE_TO_LIST = PREFIX + "assign_purpose_to_list"
+#: An editor revoked a purpose in the admin.
+REVOKE_PURPOSE = PREFIX + "revoke_purpose"
+#: The contact withdrew a purpose themselves ("my data" page).
+WITHDRAW = PREFIX + "withdraw"
+#: The ESP reported a spam complaint; the app revoked what unsubscribing may revoke.
+COMPLAINT = PREFIX + "complaint"
+EXPORT = PREFIX + "export"
+ERASE = PREFIX + "erase"
+RECTIFY = PREFIX + "rectify"
+CONFIRM_SIGNUP = PREFIX + "confirm_signup"
+ACCEPT_DPA = PREFIX + "accept_dpa"
+
+#: (action, label, message) for Wagtail's ``register_log_actions`` hook.
+ACTIONS: tuple[tuple[str, Any, Any], ...] = (
+    (VIEW_CONTACT, _("View contact"), _("Contact viewed")),
+    (ASSIGN_PURPOSE, _("Assign purpose"), _("Purpose assigned")),
+    (
+        ASSIGN_PURPOSE_TO_LIST,
+        _("Assign purpose to list"),
+        _("Purpose assigned to every contact of the list"),
+    ),
+    (REVOKE_PURPOSE, _("Revoke purpose"), _("Purpose revoked")),
+    (WITHDRAW, _("Withdraw purpose"), _("Purpose withdrawn by the contact")),
+    (COMPLAINT, _("Spam complaint"), _("Purpose revoked after a spam complaint")),
+    (EXPORT, _("Export contact"), _("Contact exported")),
+    (ERASE, _("Erase contact"), _("Contact erased")),
+    (RECTIFY, _("Rectify contact"), _("Personal data corrected")),
+    (
+        CONFIRM_SIGNUP,
+        _("Confirm subscription"),
+        _("Subscription confirmed by the contact (double opt-in)"),
+    ),
+    (
+        ACCEPT_DPA,
+        _("Accept data processing agreement"),
+        _("Data processing agreement accepted"),
+    ),
+)
+
+
+def register_actions(registry: Any) -> None:
+    for action, label, message in ACTIONS:
+        registry.register_action(action, label, message)
+
+
+def user_id(user: Any) -> int | None:
+    """The id of an authenticated user, else None (visitors, ESPs, tasks)."""
+    return getattr(user, "pk", None) if user is not None and user.is_authenticated else None
+
+
+def log_action(
+    instance: models.Model, action: str, *, user: Any = None, data: dict[str, Any] | None = None
+) -> Any:
+    """One audit entry for ``instance`` (Wagtail's ``log()`` with our vocabulary)."""
+    return log(instance, action, user=user, data=data or {})
+
+
+def log_many(
+    instances: Iterable[models.Model],
+    action: str,
+    *,
+    user: Any = None,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """One entry per instance, written in one statement, sharing one batch uuid.
+
+    Wagtail's ``log()`` validates and saves each entry alone, which dominates
+    bulk work (erasing thousands of contacts). Only for models logged through
+    ``ModelLogEntry`` (not pages).
+    """
+    instances = list(instances)
+    if not instances:
+        return 0
+    content_type = ContentType.objects.get_for_model(type(instances[0]))
+    now, batch, actor = timezone.now(), uuid.uuid4(), user_id(user)
+    ModelLogEntry.objects.bulk_create(
+        [
+            ModelLogEntry(
+                content_type=content_type,
+                object_id=str(instance.pk),
+                label=str(instance),
+                action=action,
+                data=data or {},
+                timestamp=now,
+                uuid=batch,
+                user_id=actor,
+            )
+            for instance in instances
+        ],
+        batch_size=1000,
+    )
+    return len(instances)

@@ -9,4 +9,7 @@ class WagtailGdprMailConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, webhooks  # noqa: F401  (register checks and signal receivers)
+        # Imported once the app registry is ready (they use models): system checks,
+        # the Anymail signal receivers, and the Celery tasks, so that the outbox can
+        # find every send task by name even where Celery's autodiscovery is not used.
+        from . import checks, receivers, tasks  # noqa: F401

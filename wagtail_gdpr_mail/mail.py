@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 
 from .conf import app_settings
+from .legal import controller_name
 from .models.access import AccessRequest
 from .models.signups import PendingSignup
 
@@ -35,8 +36,6 @@ class MailAdapter:
         return urljoin(signup.data.get("base_url") or "/", path.lstrip("/"))
 
     def placeholders(self, signup: PendingSignup, confirm_url: str) -> dict[str, str]:
-        from .subscription import controller_name
-
         data = signup.data
         name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
         return {
@@ -72,9 +71,8 @@ class MailAdapter:
             to=[signup.email],
         )
         message.attach_alternative(rendered["html"], "text/html")
-        # Anymail sends these to the ESP; its tracking events carry them back,
-        # which lets a bounce find the signup without any address in the metadata.
-        message.metadata = {"gdpr_mail_signup": str(signup.pk)}  # type: ignore[attr-defined]
+        # The outbox adds the row's metadata, which Anymail's tracking events carry
+        # back, so a bounce finds the signup without any address in the metadata.
         message.tags = ["gdpr-mail-confirmation"]  # type: ignore[attr-defined]
         message.track_clicks = False  # type: ignore[attr-defined]  # keep the link intact
         # The mail exactly as sent, but for the link: tokens are never stored in clear.
@@ -88,8 +86,6 @@ class MailAdapter:
 
     def build_access_mail(self, access: AccessRequest, token: str) -> EmailMultiAlternatives:
         """The "manage your data" mail with its one-time link."""
-        from .subscription import controller_name
-
         url = urljoin(
             access.base_url or "/",
             reverse("wagtail_gdpr_mail:my_data_open", args=[token]).lstrip("/"),
@@ -101,7 +97,6 @@ class MailAdapter:
         message = EmailMultiAlternatives(
             subject=subject, body=text, from_email=self.from_email(), to=[access.contact.email]
         )
-        message.metadata = {"gdpr_mail_access": str(access.pk)}  # type: ignore[attr-defined]
         message.track_clicks = False  # type: ignore[attr-defined]
         return message
 

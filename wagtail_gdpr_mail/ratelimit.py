@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import caches
@@ -35,3 +36,27 @@ def hit(scope: str, identity: str, limit: tuple[int, int]) -> bool:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window + 1)
         return True
+
+
+# --- The quiet period: one confirmation mail per address at a time ------------------
+
+
+def quiet_guard_key(index: str) -> str:
+    return f"wagtail_gdpr_mail:quiet:{index}"
+
+
+def claim_quiet_period(index: str) -> bool:
+    """Atomically claim the quiet period of an address (by blind index); False if taken.
+
+    Two submissions at the same moment both pass a database check; the atomic
+    cache add lets only one through.
+    """
+    seconds = app_settings.QUIET_PERIOD_MINUTES * 60
+    if not seconds:
+        return True
+    return caches[app_settings.RATE_LIMIT_CACHE].add(quiet_guard_key(index), 1, seconds)
+
+
+def release_quiet_guard(indexes: Iterable[str | None]) -> None:
+    """Let the address subscribe again at once (after a confirmation or an erasure)."""
+    caches[app_settings.RATE_LIMIT_CACHE].delete_many([quiet_guard_key(i) for i in indexes if i])

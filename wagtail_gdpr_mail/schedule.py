@@ -5,13 +5,11 @@ commands ``gdpr_mail_sweep`` (every minute) and ``gdpr_mail_purge_signups``
 (hourly) from cron instead.
 """
 
+#: Registered names of the periodic tasks (stable: queued messages and beat entries name them).
+SWEEP_UNSENT_MAIL = "wagtail_gdpr_mail.tasks.sweep_unsent_mail"
+PURGE_EXPIRED_SIGNUPS = "wagtail_gdpr_mail.tasks.purge_expired_signups"
+
 BEAT_SCHEDULE = {
-    "wagtail-gdpr-mail-sweep-unsent-mail": {
-        "task": "wagtail_gdpr_mail.tasks.sweep_unsent_mail",
-        "schedule": 60.0,
-    },
-    "wagtail-gdpr-mail-purge-expired-signups": {
-        "task": "wagtail_gdpr_mail.tasks.purge_expired_signups",
-        "schedule": 3600.0,
-    },
+    "wagtail-gdpr-mail-sweep-unsent-mail": {"task": SWEEP_UNSENT_MAIL, "schedule": 60.0},
+    "wagtail-gdpr-mail-purge-expired-signups": {"task": PURGE_EXPIRED_SIGNUPS, "schedule": 3600.0},
 }

@@ -2,17 +2,18 @@
 
 from django.urls import path
 
-from .views import public, self_service
+from .rights import views as rights
+from .subscriptions import views as subscriptions
 
 app_name = "wagtail_gdpr_mail"
 
 urlpatterns = [
-    path("subscribe/", public.subscribe, name="subscribe"),
-    path("confirm/<str:token>/", public.confirm, name="confirm"),
-    path("my-data/", self_service.request_link, name="my_data"),
-    path("my-data/open/<str:token>/", self_service.open_link, name="my_data_open"),
-    path("my-data/manage/", self_service.manage, name="my_data_manage"),
-    path("my-data/manage/download/", self_service.download, name="my_data_download"),
-    path("my-data/manage/withdraw/<int:pk>/", self_service.withdraw, name="my_data_withdraw"),
-    path("my-data/manage/erase/", self_service.erase_me, name="my_data_erase"),
+    path("subscribe/", subscriptions.subscribe, name="subscribe"),
+    path("confirm/<str:token>/", subscriptions.confirm, name="confirm"),
+    path("my-data/", rights.request_link, name="my_data"),
+    path("my-data/open/<str:token>/", rights.open_link, name="my_data_open"),
+    path("my-data/manage/", rights.manage, name="my_data_manage"),
+    path("my-data/manage/download/", rights.download, name="my_data_download"),
+    path("my-data/manage/withdraw/<int:pk>/", rights.withdraw, name="my_data_withdraw"),
+    path("my-data/manage/erase/", rights.erase_me, name="my_data_erase"),
 ]

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import secrets
+from datetime import datetime
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..tokens import hash_token, lookup_hash, new_token
 from .contacts import Contact
-from .signups import TOKEN_BYTES, hash_token
+from .outbox import OutboxMessage
 
 
-class AccessRequest(models.Model):
+class AccessRequest(OutboxMessage):
     """A "my data" request for a known contact; the outbox row of its link mail.
 
     The token is issued when the mail is sent and stored only as a hash; each
     send attempt issues a new one. Opening the link uses it up.
     """
 
-    class MailStatus(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+    outbox_task = "wagtail_gdpr_mail.tasks.send_access_mail"
+    outbox_metadata_key = "gdpr_mail_access"
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="access_requests")
     token_hash = models.CharField(max_length=64, unique=True, null=True)
@@ -31,11 +30,6 @@ class AccessRequest(models.Model):
     used_at = models.DateTimeField(null=True)
     base_url = models.CharField(max_length=255, blank=True)
     language = models.CharField(max_length=16, blank=True)
-    mail_status = models.CharField(
-        max_length=16, choices=MailStatus.choices, default=MailStatus.QUEUED, db_index=True
-    )
-    mail_attempts = models.PositiveIntegerField(default=0)
-    mail_last_attempt_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = _("data access request")
@@ -49,7 +43,25 @@ class AccessRequest(models.Model):
         return self.used_at is None and self.expires_at > timezone.now()
 
     def issue_token(self) -> str:
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token = new_token()
         self.token_hash = hash_token(token)
         self.save(update_fields=["token_hash"])
         return token
+
+    @classmethod
+    def find_by_token(cls, token: str | None) -> AccessRequest | None:
+        token_hash = lookup_hash(token)
+        if token_hash is None:
+            return None
+        return cls.objects.select_related("contact").filter(token_hash=token_hash).first()
+
+    @classmethod
+    def awaiting_mail(cls, now: datetime) -> models.QuerySet:
+        return cls.objects.filter(
+            mail_status=cls.MailStatus.QUEUED, used_at__isnull=True, expires_at__gt=now
+        )
+
+    @classmethod
+    def purge_expired(cls, now: datetime) -> int:
+        _, per_model = cls.objects.filter(expires_at__lte=now).delete()
+        return per_model.get(cls._meta.label, 0)

@@ -8,8 +8,9 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,6 +124,18 @@ def canonical_json(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def evidence_digest(evidence: dict[str, Any]) -> str:
+    """The digest of a record's evidence (salted by the writer, so it reveals nothing)."""
+    return hashlib.sha256(canonical_json(evidence)).hexdigest()
+
+
+def chain_link(previous_hash: str, content: dict[str, Any]) -> str:
+    """The hash of one consent record: its content (see :meth:`ConsentRecord.chained_content`)
+    bound to the hash of the contact's previous record. The one definition of the chain:
+    every writer and the verifier call it."""
+    return hashlib.sha256(canonical_json({**content, "previous_hash": previous_hash})).hexdigest()
+
+
 class ConsentRecordManager(models.Manager):
     def append(
         self,
@@ -137,39 +150,59 @@ class ConsentRecordManager(models.Manager):
         occurred_at: datetime | None = None,
         purpose_revision_id: int | None = None,
     ) -> ConsentRecord:
-        """Write the next record of ``contact``'s chain.
+        """Write the next record of ``contact``'s chain."""
+        record = self.model(
+            contact=contact,
+            assignment=assignment,
+            purpose=purpose,
+            # The version the person saw (a form's snapshot knows it), else the current one.
+            purpose_revision_id=purpose_revision_id or purpose.current_revision().pk,
+            event=event,
+            source=source,
+            occurred_at=occurred_at or timezone.now(),
+            actor_user_id=actor_user_id,
+            valid_from=assignment.valid_from if assignment else None,
+            valid_until=assignment.valid_until if assignment else None,
+            evidence=evidence or {},
+        )
+        return self.append_many([record])[0]
 
-        Locks the contact row so that two writers cannot both extend the same
-        link; a unique constraint on (contact, previous hash) backs that up.
+    def append_many(self, records: list[ConsentRecord]) -> list[ConsentRecord]:
+        """Chain and insert unsaved ``records`` (any number, any contacts) in bulk.
+
+        Each record's ``evidence`` (a dict) gets a random salt and its digest;
+        records of one contact are linked in list order after the contact's last
+        record. The contacts are locked, so two writers cannot both extend the
+        same link; a unique constraint on (contact, previous hash) backs that up.
         """
+        if not records:
+            return records
+        contact_ids = sorted({r.contact_id for r in records})
         with transaction.atomic():
-            Contact.objects.select_for_update().filter(pk=contact.pk).exists()
-            last = (
-                self.filter(contact=contact)
-                .order_by("-pk")
-                .values_list("record_hash", flat=True)
-                .first()
+            list(
+                Contact.objects.select_for_update()
+                .filter(pk__in=contact_ids)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
-            evidence = {**(evidence or {}), "salt": secrets.token_hex(16)}
-            record = self.model(
-                contact=contact,
-                assignment=assignment,
-                purpose=purpose,
-                # The version the person saw (a form's snapshot knows it), else the current one.
-                purpose_revision_id=purpose_revision_id or purpose.current_revision().pk,
-                event=event,
-                source=source,
-                occurred_at=occurred_at or timezone.now(),
-                actor_user_id=actor_user_id,
-                valid_from=assignment.valid_from if assignment else None,
-                valid_until=assignment.valid_until if assignment else None,
-                evidence=evidence,
-                evidence_digest=hashlib.sha256(canonical_json(evidence)).hexdigest(),
-                previous_hash=last or GENESIS_HASH,
+            last_hash = dict(
+                Contact.objects.filter(pk__in=contact_ids)
+                .annotate(
+                    last=Subquery(
+                        self.filter(contact=OuterRef("pk"))
+                        .order_by("-pk")
+                        .values("record_hash")[:1]
+                    )
+                )
+                .values_list("pk", "last")
             )
-            record.record_hash = record.compute_hash()
-            record.save()
-            return record
+            for record in records:
+                record.evidence = {**(record.evidence or {}), "salt": secrets.token_hex(16)}
+                record.evidence_digest = evidence_digest(record.evidence)
+                record.previous_hash = last_hash.get(record.contact_id) or GENESIS_HASH
+                record.record_hash = chain_link(record.previous_hash, record.chained_content())
+                last_hash[record.contact_id] = record.record_hash
+            return self.bulk_create(records, batch_size=1000)
 
 
 class ConsentRecord(models.Model):
@@ -234,7 +267,8 @@ class ConsentRecord(models.Model):
             "Consent records are append-only; they go only with their contact."
         )
 
-    def hashed_content(self) -> dict[str, Any]:
+    def chained_content(self) -> dict[str, Any]:
+        """What the record's hash covers, besides the previous record's hash."""
         return {
             "contact": self.contact_id,
             "assignment": self.assignment_id,
@@ -247,16 +281,13 @@ class ConsentRecord(models.Model):
             "valid_from": _iso(self.valid_from),
             "valid_until": _iso(self.valid_until),
             "evidence_digest": self.evidence_digest,
-            "previous_hash": self.previous_hash,
         }
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(canonical_json(self.hashed_content())).hexdigest()
+        return chain_link(self.previous_hash, self.chained_content())
 
     @property
     def actor(self):  # -> User | None
         if self.actor_user_id is None:
             return None
-        from django.contrib.auth import get_user_model
-
         return get_user_model().objects.filter(pk=self.actor_user_id).first()

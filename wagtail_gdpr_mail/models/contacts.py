@@ -17,6 +17,7 @@ from ..crypto import (
     email_blind_index_candidates,
 )
 from ..exceptions import SuppressedAddressError
+from .suppression import Suppression
 
 
 class ContactList(models.Model):
@@ -47,9 +48,10 @@ class ContactQuerySet(models.QuerySet):
         return self.filter(email_index__in=email_blind_index_candidates(email))
 
     def _valid_assignments(self, when: datetime | None = None, **filters):
-        from .consent import PurposeAssignment
-
-        return PurposeAssignment.objects.valid_at(when).filter(contact=OuterRef("pk"), **filters)
+        # PurposeAssignment (models/consent.py) refers to Contact; reach it through
+        # the reverse relation instead of importing it back.
+        assignments = self.model._meta.get_field("assignments").related_model
+        return assignments.objects.valid_at(when).filter(contact=OuterRef("pk"), **filters)
 
     def with_valid_purpose(self, purpose, when: datetime | None = None) -> ContactQuerySet:
         return self.filter(Exists(self._valid_assignments(when, purpose=purpose)))
@@ -127,8 +129,6 @@ class Contact(models.Model):
         old_index = self.email_index
         self.email_index = email_blind_index(self.email) if self.email else None
         if self.email_index and self.email_index != old_index and not allow_suppressed:
-            from .suppression import Suppression
-
             if Suppression.objects.is_suppressed(self.email):
                 raise SuppressedAddressError(
                     gettext(

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+from datetime import datetime
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..crypto import EncryptedJSONField, EncryptedTextField
+from ..tokens import hash_token, lookup_hash, new_token
 from .contacts import ContactList
-
-TOKEN_BYTES = 32  # 256 bits
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+from .outbox import OutboxMessage
 
 
 class PendingSignupQuerySet(models.QuerySet):
@@ -27,18 +22,15 @@ class PendingSignupQuerySet(models.QuerySet):
         return self.unexpired().filter(confirmed_at__isnull=True)
 
 
-class PendingSignup(models.Model):
+class PendingSignup(OutboxMessage):
     """A subscription form submission; the outbox row of its confirmation mail.
 
     Everything personal is encrypted. The row becomes a contact only when the
     visitor confirms through the link in the mail.
     """
 
-    class MailStatus(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        SUPPRESSED = "suppressed", _("Not sent (quiet period)")
+    outbox_task = "wagtail_gdpr_mail.tasks.send_confirmation_mail"
+    outbox_metadata_key = "gdpr_mail_signup"
 
     email = EncryptedTextField()
     email_index = models.CharField(max_length=96, db_index=True)
@@ -52,13 +44,6 @@ class PendingSignup(models.Model):
     contact_list = models.ForeignKey(ContactList, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField(db_index=True)
-    mail_status = models.CharField(
-        max_length=16, choices=MailStatus.choices, default=MailStatus.QUEUED, db_index=True
-    )
-    mail_attempts = models.PositiveIntegerField(default=0)
-    mail_last_attempt_at = models.DateTimeField(null=True)
-    mail_sent_at = models.DateTimeField(null=True)
-    mail_message_id = models.CharField(max_length=255, blank=True)
     #: the mail as sent, with the confirmation link redacted (tokens are only
     #: ever stored hashed).
     mail_snapshot = EncryptedJSONField(null=True)
@@ -79,9 +64,27 @@ class PendingSignup(models.Model):
 
     def issue_token(self) -> str:
         """A new random confirmation token for this signup; only its hash is stored."""
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token = new_token()
         SignupToken.objects.create(signup=self, token_hash=hash_token(token))
         return token
+
+    @classmethod
+    def find_by_token(cls, token: str | None) -> PendingSignup | None:
+        token_hash = lookup_hash(token)
+        if token_hash is None:
+            return None
+        row = SignupToken.objects.select_related("signup").filter(token_hash=token_hash).first()
+        return row.signup if row else None
+
+    @classmethod
+    def awaiting_mail(cls, now: datetime) -> PendingSignupQuerySet:
+        return cls.objects.awaiting_confirmation().filter(mail_status=cls.MailStatus.QUEUED)
+
+    @classmethod
+    def purge_expired(cls, now: datetime) -> int:
+        """Signups whose link expired, confirmed or not: no longer needed."""
+        _, per_model = cls.objects.filter(expires_at__lte=now).delete()
+        return per_model.get(cls._meta.label, 0)
 
 
 class SignupToken(models.Model):

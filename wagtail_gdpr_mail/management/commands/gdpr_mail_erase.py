@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...erasure import ErasureMode, erase_contact
 from ...models import Contact
+from ...rights.erasure import ErasureMode, erase_contact
 
 
 class Command(BaseCommand):

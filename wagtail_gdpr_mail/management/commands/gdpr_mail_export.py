@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...exporting import export_json
 from ...models import Contact
+from ...rights.export import export_json
 
 
 class Command(BaseCommand):

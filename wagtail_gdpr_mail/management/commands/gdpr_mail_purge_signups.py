@@ -1,13 +1,13 @@
-"""Delete pending signups whose confirmation link expired (for cron, instead of Celery beat)."""
+"""Delete pending signups and access requests whose link expired (for cron, instead of Celery beat)."""
 
 from django.core.management.base import BaseCommand
 
-from ...tasks import purge_expired_signups
+from ...outbox import purge_expired_signups
 
 
 class Command(BaseCommand):
-    help = "Delete pending signups whose confirmation link has expired. Run hourly."
+    help = "Delete pending signups and access requests whose link has expired. Run hourly."
 
     def handle(self, *args, **options):
         count = purge_expired_signups()
-        self.stdout.write(f"Deleted {count} expired pending signup(s).")
+        self.stdout.write(f"Deleted {count} expired pending signup(s) and access request(s).")

@@ -13,8 +13,8 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from home.models import HomePage
-from wagtail_gdpr_mail.assignments import assign_purpose
 from wagtail_gdpr_mail.blocks import SubscriptionFormBlock
+from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.models import (
     Contact,
     ContactList,

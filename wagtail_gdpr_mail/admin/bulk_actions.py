@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.utils.functional import classproperty
 from django.utils.translation import gettext_lazy as _
@@ -10,31 +9,10 @@ from django.utils.translation import ngettext
 from django.views.defaults import permission_denied
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
-from .erasure import ErasureMode, erase_contacts
-from .models import Contact
-
-ERASE_CHOICES = [
-    (
-        ErasureMode.ANONYMISE.value,
-        _(
-            "Anonymise: wipe the e-mail, names, custom fields, IP addresses, user agents and "
-            "the texts kept as proof; keep the rows so counts and statistics stay as they are."
-        ),
-    ),
-    (
-        ErasureMode.DELETE.value,
-        _(
-            "Delete: remove the contacts with their purposes, consent records, list "
-            "memberships and pending signups."
-        ),
-    ),
-]
-
-
-class EraseForm(forms.Form):
-    mode = forms.ChoiceField(
-        label=_("How to erase"), choices=ERASE_CHOICES, widget=forms.RadioSelect
-    )
+from ..models import Contact
+from ..rights.erasure import ErasureMode, erase_contacts
+from ..rights.forms import EraseForm
+from .permissions import policy_for
 
 
 class EraseContactsBulkAction(SnippetBulkAction):
@@ -54,12 +32,12 @@ class EraseContactsBulkAction(SnippetBulkAction):
         return [Contact]
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("wagtail_gdpr_mail.erase_contact"):
+        if not policy_for(Contact).user_has_permission(request.user, "erase"):
             return permission_denied(request, PermissionDenied())
         return super().dispatch(request, *args, **kwargs)
 
     def check_perm(self, obj) -> bool:
-        return self.request.user.has_perm("wagtail_gdpr_mail.erase_contact")
+        return policy_for(Contact).user_has_permission(self.request.user, "erase")
 
     def get_execution_context(self):
         return {"user": self.request.user, "mode": self.cleaned_form.cleaned_data["mode"]}

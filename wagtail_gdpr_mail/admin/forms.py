@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
-from .assignments import ValidFrom
-from .models import Contact, ProcessingPurpose, Suppression
+from ..consent.assignments import ValidFrom
+from ..models import Contact, ProcessingPurpose, Suppression
 
 
 class ContactForm(WagtailAdminModelForm):

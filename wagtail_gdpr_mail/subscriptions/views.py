@@ -12,10 +12,12 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import subscription
 from ..conf import app_settings
 from ..crypto import normalise_email
 from ..ratelimit import hit
+from . import signup
+from .blocks import find_form, get_live_page
+from .forms import BOUND_FORMS_ATTR, SUCCESS_PARAM, SubscriptionForm
 
 TEMPLATES = "wagtail_gdpr_mail/public/"
 
@@ -26,9 +28,9 @@ def _page(request: HttpRequest, name: str, status: int = 200, **context) -> Http
 
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
-    page = subscription.get_live_page(request.POST.get("page_id"))
+    page = get_live_page(request.POST.get("page_id"))
     form_id = request.POST.get("form_id", "")[:64]
-    config = subscription.find_form(page, form_id) if page is not None else None
+    config = find_form(page, form_id) if page is not None else None
     main_purpose = config.get("main_purpose") if config is not None else None
     if main_purpose is None or not main_purpose.is_active:
         # The form is gone, or its main purpose was deleted or switched off.
@@ -37,9 +39,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if not hit("subscribe-ip", request.META.get("REMOTE_ADDR", ""), app_settings.RATE_LIMIT_PER_IP):
         return _page(request, "rate_limited", status=429, page=page)
 
-    form = subscription.SubscriptionForm(config, page, data=request.POST)
+    form = SubscriptionForm(config, page, data=request.POST)
     if not form.is_valid():
-        setattr(request, subscription.BOUND_FORMS_ATTR, {form_id: form})
+        setattr(request, BOUND_FORMS_ATTR, {form_id: form})
         response = page.serve(request)
         if hasattr(response, "render"):
             response = response.render()
@@ -47,13 +49,13 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         return response
 
     success = HttpResponseRedirect(
-        f"{page.url}?{urlencode({subscription.SUCCESS_PARAM: form_id})}#form-{form_id}"
+        f"{page.url}?{urlencode({SUCCESS_PARAM: form_id})}#form-{form_id}"
     )
     if form.is_bot:
         return success
     address = normalise_email(form.cleaned_data["email"])
     if hit("subscribe-address", address, app_settings.RATE_LIMIT_PER_ADDRESS):
-        subscription.submit(request, page, form)
+        signup.submit(request, page, form)
     return success
 
 
@@ -61,17 +63,17 @@ def subscribe(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; only the POST confirms, so link scanners confirm nothing."""
     if request.method == "GET":
-        signup = subscription.find_signup(token)
-        if signup is None:
+        pending = signup.find_signup(token)
+        if pending is None:
             return _page(request, "confirm_invalid", status=404)
-        if signup.confirmed_at is not None:
-            return _page(request, "confirm_done", signup=signup, already=True)
-        if signup.is_expired:
-            return _page(request, "confirm_expired", status=410, signup=signup)
-        return _page(request, "confirm", signup=signup)
+        if pending.confirmed_at is not None:
+            return _page(request, "confirm_done", signup=pending, already=True)
+        if pending.is_expired:
+            return _page(request, "confirm_expired", status=410, signup=pending)
+        return _page(request, "confirm", signup=pending)
 
-    result = subscription.confirm(token, request)
-    outcome = subscription.Outcome
+    result = signup.confirm(token, request)
+    outcome = signup.Outcome
     if result.outcome is outcome.INVALID:
         return _page(request, "confirm_invalid", status=404)
     if result.outcome is outcome.EXPIRED:

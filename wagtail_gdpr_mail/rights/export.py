@@ -16,12 +16,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.utils import timezone
-from wagtail.log_actions import log
 
-from .models import Contact, ProcessingPurpose, PurposeAssignment
+from .. import audit
+from ..legal import get_controller
+from ..models import Contact, ProcessingPurpose, PurposeAssignment
 
 FORMAT_VERSION = "1.0"
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "contact-export.schema.json"
+SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "contact-export.schema.json"
 RECEIPT_VERSION = "KI-CR-v1.1.0"
 RECORD_FIELDS = (
     "assignment_id",
@@ -51,8 +52,6 @@ def load_schema() -> dict[str, Any]:
 
 
 def _controller() -> dict[str, Any]:
-    from .legal import get_controller
-
     settings = get_controller()
     policy = ""
     page = getattr(settings, "privacy_policy_page", None)
@@ -222,7 +221,7 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
             _receipt(contact, a, history.get(a.pk, []), controller, language) for a in assignments
         ],
     }
-    log(contact, "wagtail_gdpr_mail.export", user=user)
+    audit.log_action(contact, audit.EXPORT, user=user)
     return data
 
 

@@ -15,10 +15,18 @@ from django.db import transaction
 from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.log_actions import log
 
-from . import signals
-from .models import (
+from .. import signals
+from ..audit import (
+    ASSIGN_PURPOSE,
+    ASSIGN_PURPOSE_TO_LIST,
+    COMPLAINT,
+    REVOKE_PURPOSE,
+    WITHDRAW,
+    log_action,
+    user_id,
+)
+from ..models import (
     ConsentRecord,
     Contact,
     ContactList,
@@ -47,8 +55,12 @@ class BulkResult:
         return self.assigned + self.renewed
 
 
-def _user_id(user: Any) -> int | None:
-    return getattr(user, "pk", None) if user is not None and user.is_authenticated else None
+#: The audit action of a revocation, by its reason: an editor's revoke, a
+#: contact's own withdrawal and an ESP complaint are told apart in the log.
+REVOCATION_ACTIONS = {
+    PurposeAssignment.RevocationReason.WITHDRAWN: WITHDRAW,
+    PurposeAssignment.RevocationReason.COMPLAINT: COMPLAINT,
+}
 
 
 def assign_purpose(
@@ -106,14 +118,14 @@ def assign_purpose(
             assignment=assignment,
             event=event,
             source=source,
-            actor_user_id=_user_id(user),
+            actor_user_id=user_id(user),
             evidence={**details, **(evidence or {})},
             purpose_revision_id=purpose_revision_id,
         )
         if audit:
-            log(
+            log_action(
                 contact,
-                "wagtail_gdpr_mail.assign_purpose",
+                ASSIGN_PURPOSE,
                 user=user,
                 data={"purpose_id": purpose.pk, "assignment_id": assignment.pk, "event": event},
             )
@@ -147,12 +159,12 @@ def revoke_assignment(
             assignment=locked,
             event=ConsentRecord.Event.REVOKED,
             source=locked.source,
-            actor_user_id=_user_id(user),
+            actor_user_id=user_id(user),
             evidence={"reason": reason, **(evidence or {})},
         )
-        log(
+        log_action(
             locked.contact,
-            "wagtail_gdpr_mail.revoke_purpose",
+            REVOCATION_ACTIONS.get(reason, REVOKE_PURPOSE),
             user=user,
             data={"purpose_id": locked.purpose_id, "assignment_id": locked.pk, "reason": reason},
         )
@@ -210,9 +222,9 @@ def assign_purpose_to_list(
                 assigned += 1
             else:
                 renewed += 1
-        log(
+        log_action(
             contact_list,
-            "wagtail_gdpr_mail.assign_purpose_to_list",
+            ASSIGN_PURPOSE_TO_LIST,
             user=user,
             data={
                 "purpose_id": purpose.pk,

@@ -13,21 +13,16 @@ is written to the audit log without personal data. Both are irreversible.
 from __future__ import annotations
 
 import enum
-import hashlib
-import secrets
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from . import signals
-from .conf import app_settings
-from .crypto import email_blind_index_candidates
-from .models import (
-    GENESIS_HASH,
+from .. import audit, signals
+from ..conf import app_settings
+from ..crypto import email_blind_index_candidates
+from ..models import (
     ConsentRecord,
     Contact,
     PendingSignup,
@@ -35,8 +30,7 @@ from .models import (
     PurposeAssignment,
     Suppression,
 )
-from .models.consent import canonical_json
-from .subscription import release_quiet_guard
+from ..ratelimit import release_quiet_guard
 
 
 class ErasureMode(enum.StrEnum):
@@ -82,7 +76,7 @@ def erase_contacts(contacts: Iterable[Contact], mode: str, *, user: Any = None) 
         _suppress(indexes)
         release_quiet_guard(indexes)
         # Log first: a deleted contact can no longer be named in the log.
-        _log_erasure(contacts, mode, user)
+        audit.log_many(contacts, audit.ERASE, user=user, data={"mode": str(mode)})
         if mode is ErasureMode.DELETE:
             Contact.objects.filter(pk__in=pks).delete()
         else:
@@ -93,86 +87,37 @@ def erase_contacts(contacts: Iterable[Contact], mode: str, *, user: Any = None) 
     return len(pks)
 
 
-def _log_erasure(contacts: list[Contact], mode: ErasureMode, user: Any) -> None:
-    """One audit entry per contact, written in one statement (Wagtail's ``log()``
-    validates and saves each entry alone, which dominates a bulk erasure)."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ModelLogEntry
-
-    content_type = ContentType.objects.get_for_model(Contact)
-    now, batch = timezone.now(), uuid.uuid4()
-    user_id = getattr(user, "pk", None) if user is not None and user.is_authenticated else None
-    ModelLogEntry.objects.bulk_create(
-        [
-            ModelLogEntry(
-                content_type=content_type,
-                object_id=str(contact.pk),
-                label=str(contact),
-                action="wagtail_gdpr_mail.erase",
-                data={"mode": str(mode)},
-                timestamp=now,
-                uuid=batch,
-                user_id=user_id,
-            )
-            for contact in contacts
-        ],
-        batch_size=1000,
-    )
-
-
 def _record_revocations(pks: list[int], now) -> None:
-    """A "revoked" consent record for every purpose the erasure ends, chained per contact.
-
-    Built in memory from one query, then inserted in bulk. The evidence is gone
-    (the erasure wiped it), but its digest keeps the chain verifiable.
-    """
+    """A "revoked" consent record for every purpose the erasure ends, through the
+    chain writer in bulk. The evidence goes with the rest (the erasure wipes it);
+    its digest keeps the chain verifiable."""
     current = list(
         PurposeAssignment.objects.filter(contact_id__in=pks, revoked_at__isnull=True)
         .order_by("contact_id", "pk")
         .values("pk", "contact_id", "purpose_id", "source", "valid_from", "valid_until")
-    )
-    if not current:
-        return
-    last_hash = dict(
-        Contact.objects.filter(pk__in={a["contact_id"] for a in current})
-        .annotate(
-            last=Subquery(
-                ConsentRecord.objects.filter(contact=OuterRef("pk"))
-                .order_by("-pk")
-                .values("record_hash")[:1]
-            )
-        )
-        .values_list("pk", "last")
     )
     revision_of = dict(
         ProcessingPurpose.objects.filter(pk__in={a["purpose_id"] for a in current}).values_list(
             "pk", "latest_revision_id"
         )
     )
-    records = []
-    for a in current:
-        evidence = {
-            "reason": PurposeAssignment.RevocationReason.ERASURE.value,
-            "salt": secrets.token_hex(16),
-        }
-        record = ConsentRecord(
-            contact_id=a["contact_id"],
-            assignment_id=a["pk"],
-            purpose_id=a["purpose_id"],
-            purpose_revision_id=revision_of.get(a["purpose_id"]),
-            event=ConsentRecord.Event.REVOKED,
-            source=a["source"],
-            occurred_at=now,
-            valid_from=a["valid_from"],
-            valid_until=a["valid_until"],
-            evidence=None,
-            evidence_digest=hashlib.sha256(canonical_json(evidence)).hexdigest(),
-            previous_hash=last_hash.get(a["contact_id"]) or GENESIS_HASH,
-        )
-        record.record_hash = record.compute_hash()
-        last_hash[a["contact_id"]] = record.record_hash
-        records.append(record)
-    ConsentRecord.objects.bulk_create(records, batch_size=1000)
+    ConsentRecord.objects.append_many(
+        [
+            ConsentRecord(
+                contact_id=a["contact_id"],
+                assignment_id=a["pk"],
+                purpose_id=a["purpose_id"],
+                purpose_revision_id=revision_of.get(a["purpose_id"]),
+                event=ConsentRecord.Event.REVOKED,
+                source=a["source"],
+                occurred_at=now,
+                valid_from=a["valid_from"],
+                valid_until=a["valid_until"],
+                evidence={"reason": PurposeAssignment.RevocationReason.ERASURE.value},
+            )
+            for a in current
+        ]
+    )
 
 
 def _anonymise(pks: list[int]) -> None:

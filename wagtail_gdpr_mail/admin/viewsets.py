@@ -1,0 +1,126 @@
+"""The app's admin: one menu group with contacts, lists, purposes and legal bases.
+
+Declarative viewsets; every action on contacts and lists is a URL of its
+viewset and asks the viewset's permission policy.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from ..legal_viewsets import LEGAL_VIEWSETS
+from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
+from ..views.legal import LegalBasisDeleteView
+from .filters import ContactFilterSet
+from .forms import ContactForm
+from .permissions import policy_for
+from .views import (
+    AssignListView,
+    AssignView,
+    ContactEditView,
+    ContactIndexView,
+    ContactInspectView,
+    ContactListIndexView,
+    EraseView,
+    ExportView,
+    RevokeView,
+)
+
+
+class LegalBasisViewSet(SnippetViewSet):
+    model = LegalBasis
+    icon = "doc-full"
+    menu_label = _("Legal bases")
+    delete_view_class = LegalBasisDeleteView
+    list_display = ["__str__", "article", "code"]
+
+
+class PurposeViewSet(SnippetViewSet):
+    model = ProcessingPurpose
+    icon = "tick-inverse"
+    menu_label = _("Purposes")
+    list_display = [
+        "name",
+        "legal_basis",
+        Column("retention_display", label=_("Retention")),
+        BooleanColumn("revocable_by_unsubscribe", label=_("Unsubscribe revokes")),
+        BooleanColumn("is_active", label=_("Active")),
+    ]
+    list_filter = ["legal_basis", "is_active"]
+
+
+class ActionURLsMixin:
+    """Adds ``actions`` (URL name, view class, path) to the viewset's URLs, each view
+    given the viewset's permission policy."""
+
+    actions: tuple[tuple[str, type, str], ...] = ()
+
+    @cached_property
+    def permission_policy(self):
+        return policy_for(self.model)
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            *(
+                path(route, view.as_view(permission_policy=self.permission_policy), name=name)
+                for name, view, route in self.actions
+            ),
+        ]
+
+
+class ContactListViewSet(ActionURLsMixin, SnippetViewSet):
+    model = ContactList
+    icon = "list-ul"
+    menu_label = _("Lists")
+    index_view_class = ContactListIndexView
+    list_display = ["name"]
+    actions = (("assign", AssignListView, "assign/<int:pk>/"),)
+
+
+class ContactViewSet(ActionURLsMixin, SnippetViewSet):
+    model = Contact
+    icon = "user"
+    menu_label = _("Contacts")
+    index_view_class = ContactIndexView
+    edit_view_class = ContactEditView
+    inspect_view_enabled = True
+    inspect_view_class = ContactInspectView
+    filterset_class = ContactFilterSet
+    list_display = [
+        "email",
+        "full_name",
+        "source",
+        DateColumn("created_at", label=_("Created"), sort_key="created_at"),
+    ]
+    list_per_page = 25
+    copy_view_enabled = False
+    actions = (
+        ("assign", AssignView, "assign/<int:pk>/"),
+        ("revoke", RevokeView, "revoke/<int:pk>/"),
+        ("export", ExportView, "export/<int:pk>/"),
+        ("erase", EraseView, "erase/<int:pk>/"),
+    )
+
+    edit_handler = ObjectList(
+        [
+            FieldPanel("email"),
+            FieldPanel("first_name"),
+            FieldPanel("last_name"),
+            FieldPanel("custom_fields"),
+            FieldPanel("source"),
+        ],
+        base_form_class=ContactForm,
+    )
+
+
+class GdprMailViewSetGroup(SnippetViewSetGroup):
+    items = (ContactViewSet, ContactListViewSet, PurposeViewSet, LegalBasisViewSet, *LEGAL_VIEWSETS)
+    menu_label = _("GDPR mail")
+    menu_icon = "mail"
+    menu_order = 250

@@ -1,0 +1,26 @@
+"""The "manage your data" link mail, sent through the outbox (see :mod:`wagtail_gdpr_mail.outbox`)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .. import outbox
+from ..mail import get_adapter
+from ..models import AccessRequest
+
+
+def _compose(access: AccessRequest, token: str) -> outbox.Composed:
+    return get_adapter().build_access_mail(access, token), None
+
+
+@shared_task(name=AccessRequest.outbox_task, **outbox.SEND_TASK_OPTIONS)
+def send_access_mail(self, access_id: int) -> str:
+    """Send the one-time "manage your data" link; a new token per attempt."""
+    return outbox.deliver(
+        self,
+        AccessRequest,
+        access_id,
+        compose=_compose,
+        wanted=lambda access: access.is_usable and bool(access.contact.email),
+        related=("contact",),
+    )

@@ -1,0 +1,172 @@
+"""The subscription form as a StreamField block, and finding it again on a live page."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.blocks import StreamValue, StructValue
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+from .forms import form_context
+
+DEFAULT_SUBJECT = _("Please confirm your subscription")
+DEFAULT_BODY = _(
+    "Hello {name},\n\n"
+    "please confirm that you want to receive e-mails from {controller} by opening "
+    "this link:\n\n{confirm_url}\n\n"
+    "If you did not ask for this, ignore this message: without your confirmation "
+    "we will not write to you again and will delete your address.\n\n"
+    "{controller}"
+)
+MAIL_PLACEHOLDERS = ("{confirm_url}", "{name}", "{controller}")
+
+
+class SubscriptionFormBlock(blocks.StructBlock):
+    """A subscription form: a main purpose, optional purpose checkboxes, info text, a list.
+
+    The configuration is read from the live page on the server when the form is
+    posted, never from the client; ``form_id`` (set on save) tells several forms
+    on one page apart.
+    """
+
+    heading = blocks.CharBlock(label=_("Heading"), default=_("Subscribe to our newsletter"))
+    intro = blocks.RichTextBlock(
+        label=_("Introduction"), required=False, features=["bold", "italic", "link"]
+    )
+    ask_first_name = blocks.BooleanBlock(
+        label=_("Ask for the first name"), required=False, default=True
+    )
+    ask_last_name = blocks.BooleanBlock(label=_("Ask for the last name"), required=False)
+    main_purpose = SnippetChooserBlock(
+        "wagtail_gdpr_mail.ProcessingPurpose",
+        label=_("Main purpose"),
+        help_text=_("What the visitor subscribes to. Every form needs one."),
+    )
+    extra_purposes = blocks.ListBlock(
+        SnippetChooserBlock("wagtail_gdpr_mail.ProcessingPurpose"),
+        label=_("Optional purposes"),
+        help_text=_("Each is shown as an unticked checkbox with its label and text."),
+        default=[],
+    )
+    info_text = blocks.RichTextBlock(
+        label=_("Information text"),
+        features=["bold", "italic", "link"],
+        help_text=_(
+            "Who the controller is, what data is processed and why, and that consent "
+            "can be withdrawn at any time."
+        ),
+    )
+    privacy_page = blocks.PageChooserBlock(label=_("Privacy policy page"), required=False)
+    privacy_url = blocks.URLBlock(label=_("or privacy policy URL"), required=False)
+    target_list = SnippetChooserBlock(
+        "wagtail_gdpr_mail.ContactList", label=_("Add confirmed contacts to list")
+    )
+    submit_label = blocks.CharBlock(label=_("Button text"), default=_("Subscribe"))
+    success_message = blocks.TextBlock(
+        label=_("Message after submitting"),
+        default=_("Thank you. Please check your mailbox and confirm your subscription."),
+    )
+    mail_subject = blocks.CharBlock(label=_("Confirmation e-mail subject"), default=DEFAULT_SUBJECT)
+    mail_body = blocks.TextBlock(
+        label=_("Confirmation e-mail text"),
+        default=DEFAULT_BODY,
+        help_text=_("Placeholders: {confirm_url} (required), {name}, {controller}."),
+    )
+    form_id = blocks.CharBlock(required=False, form_classname="w-hidden", label=_("Form reference"))
+
+    class Meta:
+        icon = "mail"
+        label = _("Subscription form")
+        template = "wagtail_gdpr_mail/blocks/subscription_form.html"
+        preview_template = "wagtail_gdpr_mail/blocks/subscription_form_preview.html"
+        description = _("A subscription form with purposes and double opt-in.")
+        preview_value = {
+            "heading": _("Subscribe to our newsletter"),
+            "info_text": _("Who processes your data, why, for how long, and how to withdraw."),
+            "ask_first_name": True,
+            "submit_label": _("Subscribe"),
+        }
+
+    def clean(self, value):
+        errors: dict[str, ValidationError] = {}
+        try:
+            value = super().clean(value)
+        except StructBlockValidationError as exc:
+            errors.update(exc.block_errors)
+        main = value.get("main_purpose")
+        if not main and "main_purpose" not in errors:
+            errors["main_purpose"] = ValidationError(
+                _("Choose the main purpose: a form without one collects data for nothing.")
+            )
+        extras = [p for p in value.get("extra_purposes") or [] if p]
+        if main and any(p.pk == main.pk for p in extras):
+            errors["extra_purposes"] = ValidationError(
+                _("The main purpose cannot also be an optional purpose.")
+            )
+        if len({p.pk for p in extras}) != len(extras):
+            errors["extra_purposes"] = ValidationError(_("Each optional purpose once, please."))
+        if not value.get("privacy_page") and not value.get("privacy_url"):
+            errors["privacy_url"] = ValidationError(
+                _("Link the privacy policy: choose a page or enter a URL.")
+            )
+        if "{confirm_url}" not in (value.get("mail_body") or ""):
+            errors["mail_body"] = ValidationError(
+                _("The text must contain {confirm_url}: without it nobody can confirm.")
+            )
+        if errors:
+            raise StructBlockValidationError(block_errors=errors)
+        if not value.get("form_id"):
+            value["form_id"] = uuid.uuid4().hex
+        return value
+
+    def get_context(self, value, parent_context: dict[str, Any] | None = None) -> dict[str, Any]:
+        context = super().get_context(value, parent_context=parent_context)
+        context.update(form_context(value, parent_context or {}))
+        return context
+
+
+# --- Finding a form's configuration on the live page -------------------------------
+
+
+def _walk(value: Any):
+    """Every StructValue inside a StreamField value, depth first."""
+    if isinstance(value, StreamValue):
+        for child in value:
+            yield from _walk(child.value)
+    elif isinstance(value, StructValue):
+        yield value
+        for child in value.values():
+            yield from _walk(child)
+    elif isinstance(value, list | tuple) or type(value).__name__ == "ListValue":
+        for item in value:
+            yield from _walk(item)
+
+
+def find_form(page: Page, form_id: str) -> StructValue | None:
+    """The configuration of the subscription form ``form_id`` on ``page``, or None."""
+    if not form_id:
+        return None
+    for field in page._meta.get_fields():
+        if not isinstance(field, StreamField):
+            continue
+        for struct in _walk(getattr(page, field.name)):
+            if isinstance(struct.block, SubscriptionFormBlock) and struct.get("form_id") == form_id:
+                return struct
+    return None
+
+
+def get_live_page(page_id: Any) -> Page | None:
+    try:
+        page_id = int(page_id)
+    except (TypeError, ValueError):
+        return None
+    # Forms on pages behind a view restriction work for those who may see the page;
+    # what matters is that the page is live, so drafts cannot collect data.
+    return Page.objects.live().filter(pk=page_id).specific().first()

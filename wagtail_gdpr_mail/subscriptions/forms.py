@@ -1,0 +1,156 @@
+"""The subscription form as the visitor sees it, built on the server from the block's configuration."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.blocks import StructValue
+from wagtail.models import Page
+
+from ..conf import app_settings
+from ..models import LegalBasis, ProcessingPurpose
+
+HONEYPOT_FIELD = "website"
+BOUND_FORMS_ATTR = "_gdpr_mail_bound_forms"
+SUCCESS_PARAM = "subscribed"
+TIMESTAMP_SALT = "wagtail_gdpr_mail.form-rendered-at"
+
+
+def sign_render_time(when: float | None = None) -> str:
+    """The form's hidden ``rendered_at``: when it was rendered, signed (tests pass an older time)."""
+    return signing.Signer(salt=TIMESTAMP_SALT).sign(repr(time.time() if when is None else when))
+
+
+def _purpose_field_name(purpose: ProcessingPurpose) -> str:
+    return f"purpose_{purpose.pk}"
+
+
+def extra_purposes(config: StructValue) -> list[ProcessingPurpose]:
+    return [p for p in config.get("extra_purposes") or [] if p is not None and p.is_active]
+
+
+class SubscriptionForm(forms.Form):
+    """What the visitor fills in. Built from the block's configuration on the server."""
+
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    page_id = forms.IntegerField(widget=forms.HiddenInput)
+    form_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    rendered_at = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    # A field people never see (hidden by CSS and from screen readers); bots fill it.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, config: StructValue, page: Page | None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.config, self.page = config, page
+        if not config.get("ask_first_name"):
+            del self.fields["first_name"]
+        if not config.get("ask_last_name"):
+            del self.fields["last_name"]
+        self.extra_purposes = extra_purposes(config)
+        for purpose in self.extra_purposes:
+            self.fields[_purpose_field_name(purpose)] = forms.BooleanField(
+                label=purpose.name, help_text=purpose.visitor_text, required=False, initial=False
+            )
+        # No page in the block chooser's preview; the live form always has one.
+        self.fields["page_id"].initial = page.pk if page is not None else None
+        self.fields["form_id"].initial = config.get("form_id")
+        self.fields["rendered_at"].initial = sign_render_time()
+
+    @property
+    def is_bot(self) -> bool:
+        """A filled honeypot, or a form sent back faster than a person could fill it."""
+        if self.cleaned_data.get(HONEYPOT_FIELD):
+            return True
+        try:
+            rendered = float(
+                signing.Signer(salt=TIMESTAMP_SALT).unsign(self.cleaned_data["rendered_at"])
+            )
+        except (signing.BadSignature, ValueError, KeyError):
+            return True
+        return time.time() - rendered < app_settings.MIN_FILL_SECONDS
+
+    def chosen_purposes(self) -> list[ProcessingPurpose]:
+        chosen = [self.config["main_purpose"]]
+        chosen += [p for p in self.extra_purposes if self.cleaned_data.get(_purpose_field_name(p))]
+        return chosen
+
+
+def privacy_link(config: StructValue) -> str:
+    page = config.get("privacy_page")
+    if page is not None:
+        return page.full_url or page.url or ""
+    return config.get("privacy_url") or ""
+
+
+def form_context(config: StructValue, parent_context: dict[str, Any]) -> dict[str, Any]:
+    """Template context of a rendered form: bound after a failed POST, fresh otherwise."""
+    request: HttpRequest | None = parent_context.get("request")
+    page = parent_context.get("page") or parent_context.get("self")
+    form_id = config.get("form_id") or ""
+    bound = getattr(request, BOUND_FORMS_ATTR, {}).get(form_id) if request else None
+    form = None
+    if bound is not None:
+        form = bound
+    else:
+        page = page if isinstance(page, Page) else None
+        form = SubscriptionForm(config, page, auto_id=f"id_{form_id[:8]}_%s")
+    submitted = bool(request and request.GET.get(SUCCESS_PARAM) == form_id)
+    return {
+        "form": form,
+        "form_id": form_id,
+        "submitted": submitted,
+        "action_url": reverse("wagtail_gdpr_mail:subscribe"),
+        "privacy_link": privacy_link(config),
+        "main_purpose": config.get("main_purpose"),
+    }
+
+
+# --- The form as shown, kept as evidence --------------------------------------------
+
+
+def _purpose_snapshot(purpose: ProcessingPurpose, basis_codes: dict[int, str]) -> dict[str, Any]:
+    if purpose.latest_revision_id is None:
+        purpose.current_revision()
+    return {
+        "id": purpose.pk,
+        "name": purpose.name,
+        "text": purpose.visitor_text,
+        "legal_basis": basis_codes.get(purpose.legal_basis_id, ""),
+        "retention": purpose.retention_display,
+        "revision_id": purpose.latest_revision_id,
+    }
+
+
+def form_snapshot(config: StructValue, page: Page, form: SubscriptionForm) -> dict[str, Any]:
+    """The form exactly as the visitor saw it: texts, purposes and where it sat."""
+    purposes = [config["main_purpose"], *form.extra_purposes]
+    basis_codes = dict(
+        LegalBasis.objects.filter(pk__in={p.legal_basis_id for p in purposes}).values_list(
+            "pk", "code"
+        )
+    )
+    return {
+        "page": {"id": page.pk, "title": page.title, "url": page.full_url or page.url},
+        "form_id": config.get("form_id"),
+        "heading": config.get("heading"),
+        "intro": str(config.get("intro") or ""),
+        "info_text": str(config.get("info_text") or ""),
+        "privacy_link": privacy_link(config),
+        "main_purpose": _purpose_snapshot(config["main_purpose"], basis_codes),
+        "extra_purposes": [_purpose_snapshot(p, basis_codes) for p in form.extra_purposes],
+        "fields": [name for name in ("email", "first_name", "last_name") if name in form.fields],
+        "submit_label": config.get("submit_label"),
+    }

@@ -1,0 +1,203 @@
+"""Subscribing and confirming: the pending signup and the double opt-in.
+
+The views (``subscriptions/views.py``) only translate HTTP into calls here.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from wagtail.models import Page, Revision
+
+from .. import audit, outbox
+from ..conf import app_settings
+from ..consent.assignments import assign_purpose
+from ..consent.evidence import client_info
+from ..crypto import email_blind_index, email_blind_index_candidates
+from ..models import Contact, ContactSource, ListMembership, ProcessingPurpose, Suppression
+from ..models.signups import PendingSignup
+from ..ratelimit import claim_quiet_period, release_quiet_guard
+from .forms import SubscriptionForm, form_snapshot
+
+# --- Submitting --------------------------------------------------------------------
+
+
+def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingSignup | None:
+    """Store a valid submission and queue its confirmation mail (after commit).
+
+    Returns None when nothing is sent: a second submission for the same address
+    within the quiet period. The visitor sees the same answer either way.
+    """
+    email = form.cleaned_data["email"]
+    now = timezone.now()
+    quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
+    index = email_blind_index(email)
+    if not claim_quiet_period(index):
+        return None
+    try:
+        return _store_signup(request, page, form, email, now, quiet_since)
+    except Exception:
+        release_quiet_guard([index])
+        raise
+
+
+def _store_signup(request, page, form, email, now, quiet_since) -> PendingSignup | None:
+    with transaction.atomic():
+        if PendingSignup.objects.filter(
+            email_index__in=email_blind_index_candidates(email),
+            created_at__gte=quiet_since,
+            confirmed_at__isnull=True,
+        ).exists():
+            return None
+        config = form.config
+        signup = PendingSignup.objects.create(
+            email=email,
+            email_index=email_blind_index(email),
+            page=page,
+            form_id=config["form_id"],
+            contact_list=config.get("target_list"),
+            created_at=now,
+            expires_at=now + timedelta(days=app_settings.SIGNUP_EXPIRY_DAYS),
+            data={
+                "first_name": form.cleaned_data.get("first_name", ""),
+                "last_name": form.cleaned_data.get("last_name", ""),
+                "purpose_ids": [p.pk for p in form.chosen_purposes()],
+                "submission": {"at": now.isoformat(), **client_info(request)},
+                "form": form_snapshot(config, page, form),
+                "mail": {"subject": config.get("mail_subject"), "body": config.get("mail_body")},
+                "base_url": request.build_absolute_uri("/"),
+                "language": getattr(request, "LANGUAGE_CODE", None),
+            },
+        )
+        outbox.queue_after_commit(signup)
+    return signup
+
+
+# --- Confirming --------------------------------------------------------------------
+
+
+class Outcome(enum.Enum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+@dataclass
+class Confirmation:
+    outcome: Outcome
+    signup: PendingSignup | None = None
+    contact: Contact | None = None
+
+
+def find_signup(token: str) -> PendingSignup | None:
+    return PendingSignup.find_by_token(token)
+
+
+def confirm(token: str, request: HttpRequest) -> Confirmation:
+    """Turn a pending signup into a contact with its purposes — exactly once.
+
+    One transaction: the signup row is locked, so a double click or two
+    concurrent requests confirm once; the second sees ``ALREADY_CONFIRMED``.
+    """
+    signup = find_signup(token)
+    if signup is None:
+        return Confirmation(Outcome.INVALID)
+    with transaction.atomic():
+        signup = PendingSignup.objects.select_for_update().get(pk=signup.pk)
+        if signup.confirmed_at is not None:
+            return Confirmation(Outcome.ALREADY_CONFIRMED, signup)
+        if signup.is_expired:
+            return Confirmation(Outcome.EXPIRED, signup)
+        now = timezone.now()
+        lifted = list(Suppression.objects.for_email(signup.email).values_list("reason", flat=True))
+        Suppression.objects.for_email(signup.email).delete()
+        contact = _contact_for(signup)
+        if signup.contact_list_id:
+            ListMembership.objects.get_or_create(
+                contact=contact, contact_list_id=signup.contact_list_id, defaults={"added_at": now}
+            )
+        data = signup.data
+        evidence = {
+            "submission": data.get("submission"),
+            "confirmation": {"at": now.isoformat(), **client_info(request)},
+            "form": data.get("form"),
+            "mail": signup.mail_snapshot,
+            "signup_id": signup.pk,
+        }
+        if lifted:
+            evidence["suppression_lifted"] = lifted
+        shown = data.get("form") or {}
+        seen_revisions = {
+            p["id"]: p.get("revision_id")
+            for p in [shown.get("main_purpose") or {}, *(shown.get("extra_purposes") or [])]
+            if p
+        }
+        # A revision purged since the visit cannot be pointed at; fall back to the current one.
+        existing = set(
+            Revision.objects.filter(pk__in=[r for r in seen_revisions.values() if r]).values_list(
+                "pk", flat=True
+            )
+        )
+        seen_revisions = {k: v for k, v in seen_revisions.items() if v in existing}
+        purposes = ProcessingPurpose.objects.filter(pk__in=data.get("purpose_ids", []))
+        for purpose in purposes:
+            assign_purpose(
+                contact,
+                purpose,
+                source=ContactSource.FORM,
+                valid_from=now,
+                evidence=evidence,
+                audit=False,
+                purpose_revision_id=seen_revisions.get(purpose.pk),
+            )
+        release_quiet_guard(email_blind_index_candidates(signup.email))
+        # The evidence now lives in the consent records; the signup keeps no
+        # personal data, only what answers a second click until it is purged.
+        signup.confirmed_at = now
+        signup.email, signup.email_index, signup.data, signup.mail_snapshot = "", "", {}, None
+        signup.save(update_fields=["confirmed_at", "email", "email_index", "data", "mail_snapshot"])
+        audit.log_action(
+            contact,
+            audit.CONFIRM_SIGNUP,
+            data={"signup_id": signup.pk, "purpose_ids": sorted(p.pk for p in purposes)},
+        )
+    return Confirmation(Outcome.CONFIRMED, signup, contact)
+
+
+def _contact_for(signup: PendingSignup) -> Contact:
+    """The contact with the signup's address: found by blind index, or created."""
+    data = signup.data
+    contact = (
+        Contact.objects.select_for_update()
+        .filter(email_index__in=email_blind_index_candidates(signup.email))
+        .first()
+    )
+    if contact is None:
+        try:
+            with transaction.atomic():
+                contact = Contact(
+                    email=signup.email,
+                    first_name=data.get("first_name", ""),
+                    last_name=data.get("last_name", ""),
+                    source=ContactSource.FORM,
+                )
+                # The person's own double opt-in is the one way past a suppression.
+                contact.save(allow_suppressed=True)
+                return contact
+        except IntegrityError:
+            # Another signup for the same address confirmed at this very moment.
+            contact = Contact.objects.select_for_update().by_email(signup.email).get()
+    changed = []
+    for field in ("first_name", "last_name"):
+        if data.get(field) and getattr(contact, field) != data[field]:
+            setattr(contact, field, data[field])
+            changed.append(field)
+    if changed:
+        contact.save(update_fields=[*changed, "updated_at"])
+    return contact

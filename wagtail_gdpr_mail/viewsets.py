@@ -17,10 +17,10 @@ except ImportError:  # Wagtail 7.0
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from .forms import ContactForm
-from .legal_viewsets import LEGAL_VIEWSETS
+from .legal.views import LegalBasisDeleteView
+from .legal.viewsets import LEGAL_VIEWSETS
 from .models import Contact, ContactList, LegalBasis, ProcessingPurpose
 from .views.admin import ContactFilterSet, ContactIndexView, ContactInspectView
-from .views.legal import LegalBasisDeleteView
 
 
 class LinkColumn(Column):

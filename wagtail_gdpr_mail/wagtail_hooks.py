@@ -105,4 +105,4 @@ def register_log_actions(actions):
     )
 
 
-from . import legal_hooks  # noqa: E402, F401
+from .legal import wagtail_hooks as legal_hooks  # noqa: E402, F401

@@ -1,15 +1,17 @@
-"""Registers the legal paperwork with Wagtail: the ROPA report, permissions, log actions.
+"""Registers the legal paperwork with Wagtail: the ROPA report and the acceptance permission.
 
-Imported by ``wagtail_hooks.py``; the controller and DPO site setting registers
-itself with ``@register_setting`` in ``models/legal.py``.
+Imported by the app's ``wagtail_hooks.py``. The controller and DPO site setting
+registers itself with ``@register_setting`` in ``models/legal.py``; the agreements
+and sub-processors are in the app's menu group (``viewsets.py``); the audit action
+of accepting an agreement belongs with the others in ``audit.ACTIONS``.
 """
 
 from django.contrib.auth.models import Permission
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from .views.legal import RopaReportView, ropa_menu_item
+from ..audit import ACCEPT_DPA, ACTIONS
+from .views import RopaReportView, ropa_menu_item
 
 
 @hooks.register("register_admin_urls")
@@ -42,9 +44,9 @@ def register_legal_permissions():
 
 
 @hooks.register("register_log_actions")
-def register_legal_log_actions(actions):
-    actions.register_action(
-        "wagtail_gdpr_mail.accept_dpa",
-        _("Accept data processing agreement"),
-        _("Data processing agreement accepted"),
-    )
+def register_accept_dpa_log_action(actions):
+    # Stopgap: wagtail_hooks.py does not yet register audit.ACTIONS, and Wagtail refuses
+    # to write an entry for an unregistered action. Delete this hook once it does.
+    for action, label, message in ACTIONS:
+        if action == ACCEPT_DPA:
+            actions.register_action(action, label, message)

@@ -21,14 +21,10 @@ from wagtail.rich_text import RichText
 from wagtail.test.utils.form_data import rich_text
 
 from home.models import StandardPage
-from wagtail_gdpr_mail.legal import (
-    adequacy_as_of,
-    adequacy_for,
-    build_ropa,
-    get_controller,
-    is_in_eea,
-    new_agreement_initial,
-)
+from wagtail_gdpr_mail.legal.adequacy import adequacy_as_of, adequacy_for, is_in_eea
+from wagtail_gdpr_mail.legal.agreements import new_agreement_initial
+from wagtail_gdpr_mail.legal.controller import get_controller
+from wagtail_gdpr_mail.legal.ropa import build_ropa
 from wagtail_gdpr_mail.models import (
     DataProcessingAgreement,
     DpaAcceptance,
@@ -176,7 +172,7 @@ def test_ropa_command_writes_csv_to_a_file(purpose, us_esp, eu_host, tmp_path):
     assert "Example Mail Inc." in row["Recipients"]
     assert "Example Hosting s.r.o." in row["Recipients"]
     assert (
-        "Example Mail Inc. → United States: Standard contractual clauses"
+        "Example Mail Inc. → United States of America: Standard contractual clauses"
         in row["Transfers outside the EU/EEA"]
     )
     assert "Example Hosting" not in row["Transfers outside the EU/EEA"]
@@ -244,7 +240,7 @@ def test_ropa_report_needs_a_permission_on_purposes(client, purpose):
 
 def test_us_subprocessor_leaves_the_eu_on_standard_contractual_clauses(us_esp, eu_host):
     assert us_esp.leaves_eea is True
-    assert us_esp.country_name == "United States"
+    assert us_esp.country_name == "United States of America"
     assert us_esp.transfer_basis == "Standard contractual clauses (Art. 46(2)(c))"
     assert us_esp.transfer_problem() is None
     us_esp.full_clean()
@@ -314,7 +310,7 @@ def test_subprocessor_list_block_renders_the_register_on_a_public_page(client, u
     assert response.status_code == 200
     html = response.content.decode()
     assert "Who processes your data" in html
-    assert "Example Mail Inc." in html and "United States" in html
+    assert "Example Mail Inc." in html and "United States of America" in html
     assert "Example Hosting s.r.o." in html and "Czechia" in html
     assert f'data-subprocessor="{us_esp.pk}"' in html
     row = html.split(f'data-subprocessor="{us_esp.pk}"')[1].split("</tr>")[0]

@@ -75,10 +75,15 @@ def user_id(user: Any) -> int | None:
 
 
 def log_action(
-    instance: models.Model, action: str, *, user: Any = None, data: dict[str, Any] | None = None
+    instance: models.Model,
+    action: str,
+    *,
+    user: Any = None,
+    data: dict[str, Any] | None = None,
+    revision: Any = None,
 ) -> Any:
     """One audit entry for ``instance`` (Wagtail's ``log()`` with our vocabulary)."""
-    return log(instance, action, user=user, data=data or {})
+    return log(instance, action, user=user, data=data or {}, revision=revision)
 
 
 def log_many(

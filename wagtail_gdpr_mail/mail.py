@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 
 from .conf import app_settings
-from .legal import controller_name
+from .legal.controller import controller_name
 from .models.access import AccessRequest
 from .models.signups import PendingSignup
 

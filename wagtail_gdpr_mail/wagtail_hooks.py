@@ -27,4 +27,4 @@ def register_permissions():
     )
 
 
-from . import legal_hooks  # noqa: E402, F401
+from .legal import wagtail_hooks as legal_hooks  # noqa: E402, F401

@@ -13,9 +13,9 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from ..legal_viewsets import LEGAL_VIEWSETS
+from ..legal.views import LegalBasisDeleteView
+from ..legal.viewsets import LEGAL_VIEWSETS
 from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
-from ..views.legal import LegalBasisDeleteView
 from .filters import ContactFilterSet
 from .forms import ContactForm
 from .permissions import policy_for

@@ -25,14 +25,10 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import RevisionMixin
 
-from ..legal import (
-    Adequacy,
-    AdequacyStatus,
-    adequacy_for,
-    country_choices,
-    country_name,
-    is_in_eea,
-)
+from ..legal import transfers
+from ..legal.adequacy import Adequacy, adequacy_for, is_in_eea
+from ..legal.countries import country_choices, country_name
+from ..legal.transfers import TransferSafeguard
 from .purposes import ProcessingPurpose
 
 # --- Controller and DPO -------------------------------------------------------------
@@ -42,7 +38,7 @@ from .purposes import ProcessingPurpose
 class ControllerSettings(BaseSiteSetting):
     """Who is responsible for the personal data (GDPR Art. 4(7)) and who their DPO is.
 
-    Read it through :func:`wagtail_gdpr_mail.legal.get_controller`.
+    Read it through :func:`wagtail_gdpr_mail.legal.controller.get_controller`.
     """
 
     controller_name = models.CharField(
@@ -143,10 +139,11 @@ class ControllerSettings(BaseSiteSetting):
 
     @property
     def privacy_policy_link(self) -> str:
-        """The privacy policy's absolute URL: the chosen page, else the URL field."""
+        """The privacy policy's absolute URL: the chosen page while it is live and has a
+        URL, else the URL field. Every link to the policy (forms, mails, exports) uses it."""
         page = self.privacy_policy_page
-        if page is not None and page.live:
-            return page.get_full_url() or ""
+        if page is not None and page.live and (url := page.get_full_url()):
+            return url
         return self.privacy_policy_url
 
     @property
@@ -296,45 +293,6 @@ class DataProcessingAgreement(RevisionMixin, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    panels = [
-        FieldPanel("title"),
-        MultiFieldPanel(
-            [
-                FieldPanel("controller_details"),
-                FieldPanel("processor_name"),
-                FieldPanel("processor_details"),
-                FieldPanel("effective_date"),
-            ],
-            heading=_("Parties"),
-        ),
-        MultiFieldPanel(
-            [
-                FieldPanel("subject_matter"),
-                FieldPanel("duration"),
-                FieldPanel("nature_of_processing"),
-                FieldPanel("purpose_of_processing"),
-                FieldPanel("personal_data_categories"),
-                FieldPanel("data_subject_categories"),
-            ],
-            heading=_("Subject matter, duration, nature and purpose"),
-        ),
-        MultiFieldPanel(
-            [
-                FieldPanel("instructions"),
-                FieldPanel("confidentiality"),
-                FieldPanel("security_measures"),
-                FieldPanel("subprocessing"),
-                FieldPanel("data_subject_rights"),
-                FieldPanel("controller_assistance"),
-                FieldPanel("end_of_processing"),
-                FieldPanel("audits"),
-            ],
-            heading=_("Obligations of the processor"),
-        ),
-        FieldPanel("international_transfers"),
-        FieldPanel("further_terms"),
-    ]
-
     class Meta:
         verbose_name = _("data processing agreement")
         verbose_name_plural = _("data processing agreements")
@@ -436,16 +394,6 @@ class DpaAcceptance(models.Model):
 # --- Sub-processors -----------------------------------------------------------------
 
 
-class TransferSafeguard(models.TextChoices):
-    """What makes a transfer outside the EU/EEA lawful (GDPR Chapter V)."""
-
-    NONE_NEEDED = "none", _("None needed (the data stays in the EU/EEA)")
-    ADEQUACY = "adequacy", _("Adequacy decision (Art. 45)")
-    SCC = "scc", _("Standard contractual clauses (Art. 46(2)(c))")
-    BCR = "bcr", _("Binding corporate rules (Art. 47)")
-    OTHER = "other", _("Other (describe)")
-
-
 class Subprocessor(models.Model):
     """A processor the personal data goes to: an ESP, hosting, an SMS gateway…"""
 
@@ -501,27 +449,6 @@ class Subprocessor(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("service"),
-        FieldPanel("data_categories"),
-        FieldPanel("purposes"),
-        MultiFieldPanel(
-            [
-                FieldPanel("country"),
-                FieldPanel("transfer_safeguard"),
-                FieldPanel("within_adequacy_scope"),
-                FieldPanel("safeguard_note"),
-            ],
-            heading=_("Where the data goes"),
-        ),
-        MultiFieldPanel(
-            [FieldPanel("agreement"), FieldPanel("agreement_url")],
-            heading=_("Data processing agreement"),
-        ),
-        FieldPanel("sort_order"),
-    ]
-
     class Meta:
         verbose_name = _("sub-processor")
         verbose_name_plural = _("sub-processors")
@@ -546,45 +473,16 @@ class Subprocessor(models.Model):
     @property
     def adequacy_applies(self) -> bool:
         """Whether an adequacy decision covers this recipient (full, or partial and in scope)."""
-        status = self.adequacy.status
-        return status == AdequacyStatus.FULL or (
-            status == AdequacyStatus.PARTIAL and self.within_adequacy_scope
-        )
+        return transfers.adequacy_applies(self)
 
     @property
     def transfer_basis(self) -> str:
         """Why the data may go where it goes, in words, for the register and the ROPA."""
-        if not self.leaves_eea:
-            return gettext("No transfer: the data stays in the EU/EEA")
-        if self.transfer_safeguard in (TransferSafeguard.NONE_NEEDED, TransferSafeguard.ADEQUACY):
-            if self.adequacy_applies:
-                return str(TransferSafeguard.ADEQUACY.label)
-            return gettext("No valid safeguard")
-        label = str(self.get_transfer_safeguard_display())
-        if self.transfer_safeguard == TransferSafeguard.OTHER and self.safeguard_note:
-            return f"{label}: {self.safeguard_note}"
-        return label
+        return transfers.transfer_basis(self)
 
     def transfer_problem(self) -> str | None:
         """What is wrong with the chosen safeguard, or ``None`` when it holds."""
-        if not self.leaves_eea:
-            return None
-        if self.transfer_safeguard in (TransferSafeguard.NONE_NEEDED, TransferSafeguard.ADEQUACY):
-            if self.adequacy_applies:
-                return None
-            if self.adequacy.status == AdequacyStatus.PARTIAL:
-                return gettext(
-                    "The adequacy decision for %(country)s covers only some recipients "
-                    "(%(scope)s). Tick “covered by the adequacy decision” if this one is, or "
-                    "choose another safeguard such as standard contractual clauses."
-                ) % {"country": self.country_name, "scope": self.adequacy.scope}
-            return gettext(
-                "The data leaves the EU/EEA for %(country)s, which has no adequacy decision: "
-                "choose a safeguard such as standard contractual clauses."
-            ) % {"country": self.country_name}
-        if self.transfer_safeguard == TransferSafeguard.OTHER and not self.safeguard_note.strip():
-            return gettext("Describe the safeguard in “safeguard details”.")
-        return None
+        return transfers.transfer_problem(self)
 
     def clean(self) -> None:
         super().clean()

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from .. import audit
-from ..legal import get_controller
+from ..legal.controller import controller_details
 from ..models import Contact, ProcessingPurpose, PurposeAssignment
 
 FORMAT_VERSION = "1.0"
@@ -49,25 +49,6 @@ def _epoch(value: datetime | None) -> int | None:
 
 def load_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def _controller() -> dict[str, Any]:
-    settings = get_controller()
-    policy = ""
-    page = getattr(settings, "privacy_policy_page", None)
-    if page is not None:
-        policy = page.full_url or ""
-    policy = policy or getattr(settings, "privacy_policy_url", "") or ""
-    return {
-        "piiController": settings.controller_name or "",
-        "contact": settings.dpo_name or "",
-        "address": settings.controller_address or "",
-        "email": settings.controller_email or "",
-        "phone": getattr(settings, "dpo_phone", "") or "",
-        "companyId": settings.controller_company_id or "",
-        "dpoEmail": settings.dpo_email or "",
-        "policyUrl": policy,
-    }
 
 
 def _receipt(
@@ -144,7 +125,7 @@ def _receipt(
 def export_contact(contact: Contact, *, user: Any = None, language: str = "en") -> dict[str, Any]:
     """Everything held about ``contact`` (documented, versioned); logs the export."""
     contact = Contact.objects.get(pk=contact.pk)
-    controller = _controller()
+    controller = controller_details()
     assignments = list(
         contact.assignments.select_related("purpose", "purpose__legal_basis").order_by(
             "created_at", "pk"

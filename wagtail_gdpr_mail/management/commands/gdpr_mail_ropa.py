@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.encoding import force_str
 from wagtail.models import Site
 
-from wagtail_gdpr_mail.legal import ROPA_COLUMNS, build_ropa
+from wagtail_gdpr_mail.legal.ropa import ROPA_COLUMNS, build_ropa
 
 
 class Command(BaseCommand):

@@ -215,7 +215,8 @@ class Command(BaseCommand):
         from datetime import date
 
         from home.models import StandardPage
-        from wagtail_gdpr_mail.legal import get_controller, new_agreement_initial
+        from wagtail_gdpr_mail.legal.agreements import new_agreement_initial
+        from wagtail_gdpr_mail.legal.controller import get_controller
         from wagtail_gdpr_mail.models import (
             DataProcessingAgreement,
             Subprocessor,

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.defaults import permission_denied
 from wagtail.admin.admin_url_finder import AdminURLFinder
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import PermissionCheckedMixin
@@ -31,45 +30,15 @@ from wagtail.models import Revision
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import DeleteView, InspectView
 
-from ..legal import (
-    ROPA_COLUMNS,
-    AgreementChangedError,
-    Ropa,
-    RopaActivity,
-    accept_agreement,
-    build_ropa,
-    new_agreement_initial,
-)
 from ..models import DataProcessingAgreement, DpaAcceptance, ProcessingPurpose
+from .agreements import AgreementChangedError, accept_agreement
+from .ropa import ROPA_COLUMNS, Ropa, RopaActivity, build_ropa
 
 APP = "wagtail_gdpr_mail"
 DPA_DOCUMENT_TEMPLATE = "wagtail_gdpr_mail/legal/dpa_document.html"
 
 
 # --- Data processing agreements -----------------------------------------------------
-
-
-class DataProcessingAgreementForm(WagtailAdminModelForm):
-    """Starts a new agreement with the controller's details and the standard clauses."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        instance = kwargs.get("instance")
-        if instance is None or instance.pk is None:
-            kwargs["initial"] = {**new_agreement_initial(), **(kwargs.get("initial") or {})}
-        super().__init__(*args, **kwargs)
-
-
-class AcceptanceStatusColumn(Column):
-    """Whether the agreement as it is now is accepted, and by whom and when."""
-
-    def get_value(self, instance: DataProcessingAgreement) -> str:
-        acceptance = instance.current_acceptance()
-        if acceptance is None:
-            return _("Not accepted")
-        return _("Accepted by %(name)s on %(date)s") % {
-            "name": acceptance.accepted_by_name,
-            "date": acceptance.accepted_at.date().isoformat(),
-        }
 
 
 class DpaPermissionMixin(PermissionCheckedMixin):

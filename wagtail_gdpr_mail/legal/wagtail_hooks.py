@@ -1,15 +1,16 @@
-"""Registers the legal paperwork with Wagtail: the ROPA report, permissions, log actions.
+"""Registers the legal paperwork with Wagtail: the ROPA report and the acceptance permission.
 
-Imported by ``wagtail_hooks.py``; the controller and DPO site setting registers
-itself with ``@register_setting`` in ``models/legal.py``.
+Imported by the app's ``wagtail_hooks.py``. The controller and DPO site setting
+registers itself with ``@register_setting`` in ``models/legal.py``; the agreements
+and sub-processors are in the app's menu group (``viewsets.py``); the audit action
+of accepting an agreement belongs with the others in ``audit.ACTIONS``.
 """
 
 from django.contrib.auth.models import Permission
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from .views.legal import RopaReportView, ropa_menu_item
+from .views import RopaReportView, ropa_menu_item
 
 
 @hooks.register("register_admin_urls")
@@ -38,13 +39,4 @@ def register_legal_permissions():
     return Permission.objects.filter(
         content_type__app_label="wagtail_gdpr_mail",
         codename="accept_dataprocessingagreement",
-    )
-
-
-@hooks.register("register_log_actions")
-def register_legal_log_actions(actions):
-    actions.register_action(
-        "wagtail_gdpr_mail.accept_dpa",
-        _("Accept data processing agreement"),
-        _("Data processing agreement accepted"),
     )

@@ -1,0 +1,60 @@
+"""Who the controller is: the controller and DPO details of a site, as other code needs them.
+
+The details are the :class:`~wagtail_gdpr_mail.models.ControllerSettings` site
+setting; code reads them through :func:`get_controller` and uses them as defaults
+(form info text, mails, exports, receipts). The link to the privacy policy has one
+rule, :attr:`ControllerSettings.privacy_policy_link`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext
+from wagtail.models import Site
+
+from ..models import ControllerSettings
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from wagtail.models import Page
+
+
+def get_controller(
+    site: Site | None = None, *, request: HttpRequest | None = None
+) -> ControllerSettings:
+    """The controller and DPO details of ``site`` (default: the request's, else the default site).
+
+    Never fails: without any site it returns empty, unsaved settings.
+    """
+    if site is None and request is not None:
+        return ControllerSettings.for_request(request)
+    if site is None:
+        site = (
+            Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
+        )
+    if site is None:
+        return ControllerSettings()
+    return ControllerSettings.for_site(site)
+
+
+def controller_name(page: Page | None = None) -> str:
+    """The controller's name for the site of ``page`` (default site without one), or a
+    neutral "the site's operator" while the settings are not filled in."""
+    site = page.get_site() if page is not None else None
+    return get_controller(site).controller_name or gettext("the site's operator")
+
+
+def controller_details(site: Site | None = None) -> dict[str, Any]:
+    """The controller in the keys of a consent receipt (Kantara Consent Receipt v1.1)."""
+    controller = get_controller(site)
+    return {
+        "piiController": controller.controller_name,
+        "contact": controller.dpo_name,
+        "address": controller.controller_address,
+        "email": controller.controller_email,
+        "phone": controller.dpo_phone,
+        "companyId": controller.controller_company_id,
+        "dpoEmail": controller.dpo_email,
+        "policyUrl": controller.privacy_policy_link,
+    }

@@ -3,7 +3,8 @@
 The import graph is read from the source with ``ast``, counting imports inside
 functions too (they run, only later). Importing ``a.b.c`` runs ``a/__init__``
 and ``a/b/__init__`` first, so those count as edges as well. Imports under
-``if TYPE_CHECKING:`` never run and do not count.
+``if TYPE_CHECKING:`` never run and do not count; a module's own parent packages
+are already being imported when it runs, so they are no edge of its.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def _resolve(module: str, is_package: bool, node: ast.AST, known: set[str]) -> s
         parts = target.split(".")
         for end in range(1, len(parts) + 1):
             name = ".".join(parts[:end])
-            if name in known and name != module:
+            # The importer's own packages are already being imported: no edge.
+            if name in known and name != module and not module.startswith(name + "."):
                 found.add(name)
     return found
 
@@ -140,7 +142,13 @@ def test_the_graph_sees_imports_inside_functions_and_relative_imports():
         _resolve("pkg.b", False, node, {"pkg", "pkg.a", "pkg.b"})
         for node, _nested in _imports(tree)
     ]
-    assert found == [set(), {"pkg", "pkg.a"}]
+    assert found == [set(), {"pkg.a"}]
+    assert _resolve(
+        "pkg.c", False, ast.parse("import pkg.sub.d").body[0], {"pkg.sub", "pkg.sub.d"}
+    ) == {
+        "pkg.sub",
+        "pkg.sub.d",
+    }
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 

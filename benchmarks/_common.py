@@ -47,6 +47,35 @@ def configure_postgres(default_url: str, script: str) -> str:
     return config["NAME"]
 
 
+def postgres_database_or_sqlite(default_url: str, prefix: str) -> tuple[str, str | None]:
+    """DATABASE_URL if set; else ``default_url`` (created if missing) when PostgreSQL
+    answers, else a fresh SQLite file in a temporary directory.
+
+    Returns a description to print and the temporary directory to remove, if any.
+    Call before Django is set up.
+    """
+    import tempfile
+
+    import dj_database_url
+
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return f"{dj_database_url.parse(url)['ENGINE']} from DATABASE_URL", None
+    config = dj_database_url.parse(default_url)
+    try:
+        create_database_if_missing(config)
+    except Exception as exc:  # noqa: BLE001 - no server, no driver, no rights: fall back
+        tmp = tempfile.mkdtemp(prefix=prefix)
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        return (
+            f"SQLite, temporary file {tmp}/bench.sqlite3 (PostgreSQL not reachable: "
+            f"{type(exc).__name__})",
+            tmp,
+        )
+    os.environ["DATABASE_URL"] = default_url
+    return f"PostgreSQL, database {config['NAME']} (default)", None
+
+
 def create_database_if_missing(config: dict) -> None:
     import psycopg
     from psycopg import sql
@@ -56,6 +85,7 @@ def create_database_if_missing(config: dict) -> None:
         "host": config.get("HOST") or "127.0.0.1",
         "port": config.get("PORT") or 5432,
         "user": config.get("USER") or "postgres",
+        "connect_timeout": 3,
     }
     if config.get("PASSWORD"):
         params["password"] = config["PASSWORD"]

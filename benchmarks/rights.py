@@ -2,7 +2,7 @@
 
 What is measured
 ----------------
-1. **Export.** ``exporting.export_contact`` for one contact holding 1,000 consent
+1. **Export.** ``rights.export.export_contact`` for one contact holding 1,000 consent
    records (10 purposes, 100 records each: given, then renewals and notices), each
    with realistic evidence (submission and confirmation IP and user agent, the form's
    texts, the double opt-in mail as sent: ~1.5 kB encrypted). The call is what the
@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import hashlib
 import io
 import math
 import pstats
@@ -114,7 +113,7 @@ def bench_purpose(name: str, years: int = 3):
 
 
 def evidence_for(i: int, purpose, when) -> dict:
-    """What a confirmed double opt-in leaves as proof (plus the salt append() adds)."""
+    """What a confirmed double opt-in leaves as proof (the chain writer adds the salt)."""
     return {
         "submission": {
             "at": (when - timedelta(minutes=3)).isoformat(),
@@ -151,16 +150,14 @@ def evidence_for(i: int, purpose, when) -> dict:
             "from": "newsletter@shop.example",
         },
         "signup_id": i,
-        "salt": secrets.token_hex(16),
     }
 
 
-def build_record(*, contact_id, assignment, purpose, revision_id, event, when, evidence, previous):
-    """A ConsentRecord exactly as ``ConsentRecord.objects.append`` would write it."""
+def build_record(*, contact_id, assignment, purpose, revision_id, event, when, evidence):
+    """An unsaved ConsentRecord; ``ConsentRecord.objects.append_many`` chains and writes it."""
     from wagtail_gdpr_mail.models import ConsentRecord
-    from wagtail_gdpr_mail.models.consent import canonical_json
 
-    record = ConsentRecord(
+    return ConsentRecord(
         contact_id=contact_id,
         assignment=assignment,
         purpose=purpose,
@@ -171,11 +168,7 @@ def build_record(*, contact_id, assignment, purpose, revision_id, event, when, e
         valid_from=assignment.valid_from,
         valid_until=assignment.valid_until,
         evidence=evidence,
-        evidence_digest=hashlib.sha256(canonical_json(evidence)).hexdigest(),
-        previous_hash=previous,
     )
-    record.record_hash = record.compute_hash()
-    return record
 
 
 def seed_export_contact():
@@ -183,11 +176,8 @@ def seed_export_contact():
     from django.db import transaction
     from django.utils import timezone
 
-    from wagtail_gdpr_mail.management.commands.gdpr_mail_verify_consent import (
-        Command as Verify,
-    )
+    from wagtail_gdpr_mail.consent.verify import chain_problems
     from wagtail_gdpr_mail.models import (
-        GENESIS_HASH,
         ConsentRecord,
         Contact,
         ContactList,
@@ -232,7 +222,7 @@ def seed_export_contact():
                 for purpose in purposes
             ]
         )
-        records, previous = [], GENESIS_HASH
+        records = []
         for n in range(per_purpose):
             for purpose, assignment in zip(purposes, assignments, strict=True):
                 event = "given" if n == 0 else ("renewed" if n % 2 else "notice_sent")
@@ -245,12 +235,10 @@ def seed_export_contact():
                     event=event,
                     when=when,
                     evidence=evidence_for(len(records), purpose, when),
-                    previous=previous,
                 )
-                previous = record.record_hash
                 records.append(record)
-        ConsentRecord.objects.bulk_create(records, batch_size=500)
-    problems = list(Verify.check_chain(contact.pk))
+        ConsentRecord.objects.append_many(records)
+    problems = list(chain_problems(contact.pk))
     if problems:
         raise SystemExit("the seeded chain does not verify: " + "; ".join(problems[:3]))
     return contact, time.perf_counter() - started
@@ -262,12 +250,7 @@ def seed_erase_contacts(count: int, run: int):
     from django.utils import timezone
 
     from wagtail_gdpr_mail.crypto import email_blind_index
-    from wagtail_gdpr_mail.models import (
-        GENESIS_HASH,
-        ConsentRecord,
-        Contact,
-        PurposeAssignment,
-    )
+    from wagtail_gdpr_mail.models import ConsentRecord, Contact, PurposeAssignment
 
     purpose = bench_purpose(ERASE_PURPOSE, years=2)
     revision_id = purpose.current_revision().pk
@@ -303,7 +286,7 @@ def seed_erase_contacts(count: int, run: int):
                     for contact in contacts
                 ]
             )
-            ConsentRecord.objects.bulk_create(
+            ConsentRecord.objects.append_many(
                 [
                     build_record(
                         contact_id=contact.pk,
@@ -313,7 +296,6 @@ def seed_erase_contacts(count: int, run: int):
                         event="given",
                         when=now - timedelta(days=30),
                         evidence=evidence_for(i, purpose, now - timedelta(days=30)),
-                        previous=GENESIS_HASH,
                     )
                     for i, (contact, assignment) in zip(
                         numbers, zip(contacts, assignments, strict=True), strict=True
@@ -371,7 +353,7 @@ def measure_export(contact, runs: int, show_profile: bool) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from wagtail_gdpr_mail import exporting
+    from wagtail_gdpr_mail.rights import export as exporting
 
     for _ in range(2):  # warm-ups: caches, PostgreSQL buffers
         data = exporting.export_contact(contact)
@@ -407,8 +389,8 @@ def measure_export(contact, runs: int, show_profile: bool) -> dict:
 
 
 def measure_erasure(count: int, runs: int, show_profile: bool) -> list[float]:
-    from wagtail_gdpr_mail.erasure import erase_contacts
     from wagtail_gdpr_mail.models import Contact, PurposeAssignment
+    from wagtail_gdpr_mail.rights.erasure import erase_contacts
 
     rates = []
     for run in range(1, runs + 1):

@@ -69,11 +69,11 @@ import re
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 
-from _common import DEMO_BLIND_INDEX_KEYS, DEMO_ENCRYPTION_KEYS, ROOT  # noqa: E402
+import _common
+from _common import ROOT
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_mail_bench"
 GOAL = 0.8
@@ -92,63 +92,10 @@ FIELDS = [
 ]
 
 
-# --- Database selection (before Django is set up) -------------------------------
-
-
-def postgres_params(config: dict, dbname: str) -> dict:
-    params = {
-        "dbname": dbname,
-        "host": config.get("HOST") or "127.0.0.1",
-        "port": config.get("PORT") or 5432,
-        "user": config.get("USER") or "postgres",
-        "connect_timeout": 3,
-    }
-    if config.get("PASSWORD"):
-        params["password"] = config["PASSWORD"]
-    return params
-
-
-def configure_database() -> tuple[str, str | None]:
-    """Set DATABASE_URL; returns a description and a temp directory to remove, if any."""
-    import dj_database_url
-
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return f"{dj_database_url.parse(url)['ENGINE']} from DATABASE_URL", None
-
-    config = dj_database_url.parse(DEFAULT_DATABASE_URL)
-    try:
-        import psycopg
-        from psycopg import sql
-
-        # CREATE DATABASE cannot run inside a transaction: autocommit.
-        with psycopg.connect(**postgres_params(config, "postgres"), autocommit=True) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-            ).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-                print(f"created database {config['NAME']}")
-    except Exception as exc:  # noqa: BLE001 - no server, no driver, no rights: fall back
-        tmp = tempfile.mkdtemp(prefix="gdpr-mail-subscribe-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        return (
-            f"SQLite, temporary file {tmp}/bench.sqlite3 (PostgreSQL not reachable: "
-            f"{type(exc).__name__})",
-            tmp,
-        )
-    os.environ["DATABASE_URL"] = DEFAULT_DATABASE_URL
-    return f"PostgreSQL, database {config['NAME']} (default)", None
-
-
 BROKER_URL = "redis://127.0.0.1:6379/14"  # a database of its own, emptied afterwards
 
 
 def setup_django(mail_mode: str = "broker") -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_site.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS", DEMO_ENCRYPTION_KEYS)
-    os.environ.setdefault("WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS", DEMO_BLIND_INDEX_KEYS)
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     if mail_mode == "broker":
         # Production: the request publishes the send task to Redis; a worker (not
@@ -157,9 +104,7 @@ def setup_django(mail_mode: str = "broker") -> None:
     else:
         # The confirmation mail is sent in the request (eager Celery) into memory.
         os.environ.pop("CELERY_BROKER_URL", None)
-    import django
-
-    django.setup()
+    _common.setup_django()
     from example_site.celery import app as celery_app
 
     celery_app.conf.task_always_eager = mail_mode == "eager"
@@ -336,16 +281,16 @@ class Bench:
 
 def time_the_mail(bench: Bench) -> None:
     """Accumulate the time of the (eager) confirmation mail task, to report its share."""
-    import wagtail_gdpr_mail.tasks as tasks
+    from wagtail_gdpr_mail import outbox
 
-    original = tasks.queue_confirmation_mail
+    original = outbox.queue
 
-    def timed(signup_id: int) -> None:
+    def timed(model, pk: int) -> None:
         start = time.perf_counter()
-        original(signup_id)
+        original(model, pk)
         bench.mail_seconds += time.perf_counter() - start
 
-    tasks.queue_confirmation_mail = timed  # submit() imports it from the module per call
+    outbox.queue = timed  # queue_after_commit() looks it up in the module per call
 
 
 def stored_counts(subscribe_page, form_page, mail_mode: str) -> tuple[int, int, int]:
@@ -444,7 +389,9 @@ def main() -> None:
     if args.count < 1 or args.rounds < 1:
         parser.error("--count and --rounds must be positive")
 
-    database, tmp = configure_database()
+    database, tmp = _common.postgres_database_or_sqlite(
+        DEFAULT_DATABASE_URL, prefix="gdpr-mail-subscribe-bench-"
+    )
     try:
         run(args, database)
     finally:

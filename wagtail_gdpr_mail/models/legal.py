@@ -35,6 +35,14 @@ from .purposes import ProcessingPurpose
 
 
 @register_setting(icon="site")
+def page_or_url(page: Any, url: str | None) -> str:
+    """The one rule for "link a page or enter a URL" fields: the page's absolute URL while
+    it is live and routable, else the URL (forms' and the controller's privacy links)."""
+    if page is not None and page.live and (full_url := page.get_full_url()):
+        return full_url
+    return url or ""
+
+
 class ControllerSettings(BaseSiteSetting):
     """Who is responsible for the personal data (GDPR Art. 4(7)) and who their DPO is.
 
@@ -141,10 +149,7 @@ class ControllerSettings(BaseSiteSetting):
     def privacy_policy_link(self) -> str:
         """The privacy policy's absolute URL: the chosen page while it is live and has a
         URL, else the URL field. Every link to the policy (forms, mails, exports) uses it."""
-        page = self.privacy_policy_page
-        if page is not None and page.live and (url := page.get_full_url()):
-            return url
-        return self.privacy_policy_url
+        return page_or_url(self.privacy_policy_page, self.privacy_policy_url)
 
     @property
     def controller_display(self) -> str:

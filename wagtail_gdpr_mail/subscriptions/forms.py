@@ -15,6 +15,7 @@ from wagtail.models import Page
 
 from ..conf import app_settings
 from ..models import LegalBasis, ProcessingPurpose
+from ..models.legal import page_or_url
 
 HONEYPOT_FIELD = "website"
 BOUND_FORMS_ATTR = "_gdpr_mail_bound_forms"
@@ -89,10 +90,7 @@ class SubscriptionForm(forms.Form):
 
 
 def privacy_link(config: StructValue) -> str:
-    page = config.get("privacy_page")
-    if page is not None:
-        return page.full_url or page.url or ""
-    return config.get("privacy_url") or ""
+    return page_or_url(config.get("privacy_page"), config.get("privacy_url"))
 
 
 def form_context(config: StructValue, parent_context: dict[str, Any]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ import pytest
 from django.utils import translation
 
 import wagtail_gdpr_mail
-from tests.conftest import need
+from tests.helpers.services import need
 
 PACKAGE = Path(wagtail_gdpr_mail.__file__).resolve().parent
 LC_MESSAGES = PACKAGE / "locale" / "cs" / "LC_MESSAGES"

@@ -42,6 +42,17 @@ def pytest_collection_modifyitems(config, items):
         items[:] = selected
 
 
+@pytest.fixture(scope="session", autouse=True)
+def anymail_test_backend(django_test_environment):
+    """Django's test set-up swaps in its locmem backend; put the test project's back
+    (Anymail's test backend, or ``TEST_EMAIL_BACKEND``), which records what the ESP gets."""
+    from django.conf import settings
+
+    from .test_project import settings as project_settings
+
+    settings.EMAIL_BACKEND = project_settings.EMAIL_BACKEND
+
+
 @pytest.fixture
 def chromium_path() -> str:
     need(chromium_available(), "Chromium")

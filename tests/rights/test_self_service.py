@@ -87,6 +87,11 @@ def test_asking_for_a_link_answers_the_same_for_known_and_unknown_addresses(pers
     assert message.to == [EMAIL]  # the address on file, not what was typed
     assert CONTROLLER_NAME in message.subject
     assert AccessRequest.objects.count() == 1
+    # What the ESP gets (Anymail's test backend records it): the request, and the
+    # one-time link left untouched by click tracking.
+    sent = message.anymail_test_params
+    assert sent["metadata"] == {"gdpr_mail_access": str(AccessRequest.objects.get().pk)}
+    assert sent["track_clicks"] is False
     # An anonymised contact is unknown now.
     erase_contacts([person.contact], "anonymise")
     mail.outbox.clear()

@@ -95,6 +95,12 @@ def test_submitting_stores_a_pending_signup_and_mails_the_link_but_makes_no_cont
     assert link.startswith("http://testserver/gdpr-mail/confirm/")
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and f'href="{link}"' in html
+    # What the ESP gets (Anymail's test backend records it): the signup to find on a
+    # bounce, a tag, and the link left untouched by click tracking.
+    sent = message.anymail_test_params
+    assert sent["metadata"] == {"gdpr_mail_signup": str(signup.pk)}
+    assert sent["tags"] == ["gdpr-mail-confirmation"]
+    assert sent["track_clicks"] is False
 
     assert Contact.objects.count() == 0
     assert PurposeAssignment.objects.count() == 0 and ListMembership.objects.count() == 0

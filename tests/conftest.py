@@ -1,4 +1,4 @@
-"""Shared fixtures and the rules for tests that need a real service.
+"""Shared fixtures and the rules for tests that need a real service (helpers: tests/helpers/).
 
 Tests marked ``postgres`` run in the PostgreSQL pass of ``make test`` and tests
 marked ``sqlite`` in the SQLite pass; each is deselected, not skipped, in the
@@ -9,15 +9,10 @@ CI must never go green by skipping the real parts.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.db import connection
 
 from wagtail_gdpr_mail.models import (
     Contact,
@@ -28,62 +23,10 @@ from wagtail_gdpr_mail.models import (
     RetentionUnit,
 )
 
-IN_CI = bool(os.environ.get("CI"))
-CHROMIUM = "/usr/bin/chromium"
-
-
-def need(available: bool, what: str) -> None:
-    """Skip (or, in CI, fail) when a real service the test needs is missing."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is required in CI but is not available.")
-    pytest.skip(f"{what} is not available on this machine.")
-
-
-def database_is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def sqlite_dump() -> str:
-    """Everything in the (SQLite) test database, as SQL text."""
-    connection.ensure_connection()
-    return "\n".join(connection.connection.iterdump())
-
-
-def sqlite_file_bytes(folder) -> bytes:
-    """The (in-memory) SQLite test database written to a file, byte for byte."""
-    import sqlite3
-
-    connection.ensure_connection()
-    path = folder / "copy.sqlite3"
-    copy = sqlite3.connect(path)
-    connection.connection.backup(copy)
-    copy.close()
-    return path.read_bytes()
-
-
-def pg_dump() -> str:
-    """``pg_dump --data-only`` of the (PostgreSQL) test database, as text."""
-    settings_dict = connection.settings_dict
-    result = subprocess.run(
-        [
-            "pg_dump",
-            "--data-only",
-            "-h",
-            settings_dict.get("HOST") or "127.0.0.1",
-            "-p",
-            str(settings_dict.get("PORT") or 5432),
-            "-U",
-            settings_dict.get("USER") or "postgres",
-            settings_dict["NAME"],
-        ],
-        env={**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
+from .helpers.browser import browser_page
+from .helpers.rate_limits import clear_rate_limits
+from .helpers.services import CHROMIUM, chromium_available, need
+from .helpers.users import make_user
 
 
 def pytest_collection_modifyitems(config, items):
@@ -99,10 +42,38 @@ def pytest_collection_modifyitems(config, items):
         items[:] = selected
 
 
+@pytest.fixture(scope="session", autouse=True)
+def anymail_test_backend(django_test_environment):
+    """Django's test set-up swaps in its locmem backend; put the test project's back
+    (Anymail's test backend, or ``TEST_EMAIL_BACKEND``), which records what the ESP gets."""
+    from django.conf import settings
+
+    from .test_project import settings as project_settings
+
+    settings.EMAIL_BACKEND = project_settings.EMAIL_BACKEND
+
+
 @pytest.fixture
 def chromium_path() -> str:
-    need(shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM), "Chromium")
+    need(chromium_available(), "Chromium")
     return CHROMIUM
+
+
+@pytest.fixture
+def page(chromium_path, live_server):
+    """A Chromium page (English, 1280×900), for the tests marked ``browser``."""
+    with browser_page(
+        chromium_path, locale="en-GB", viewport={"width": 1280, "height": 900}
+    ) as page:
+        yield page
+
+
+@pytest.fixture(autouse=True, name="clear_rate_limits")
+def _clear_rate_limits():
+    """The rate limits count in the cache: every test starts (and ends) with none."""
+    clear_rate_limits()
+    yield
+    clear_rate_limits()
 
 
 @pytest.fixture
@@ -178,29 +149,16 @@ def superuser(db):
     return get_user_model().objects.create_superuser("admin", "admin@example.com", "password")
 
 
-def _editor(username: str, codenames: list[str]):
-    user = get_user_model().objects.create_user(username, f"{username}@example.com", "password")
-    group = Group.objects.create(name=f"{username} group")
-    group.permissions.add(
-        Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin"),
-        *Permission.objects.filter(
-            content_type__app_label="wagtail_gdpr_mail", codename__in=codenames
-        ),
-    )
-    user.groups.add(group)
-    return user
-
-
 @pytest.fixture
 def viewer(db):
     """An editor who may see contacts but not change purposes or see consent proof."""
-    return _editor("viewer", ["view_contact"])
+    return make_user("viewer", ["view_contact"])
 
 
 @pytest.fixture
 def editor(db):
     """An editor who may see contacts, assign and revoke purposes and see consent proof."""
-    return _editor(
+    return make_user(
         "editor",
         [
             "view_contact",

@@ -1,10 +1,10 @@
 """The confirmation mail through a real Celery worker on a real Redis broker.
 
-The worker is a subprocess (``celery -A example_site worker --pool=solo``) on the
+The worker is a subprocess (``celery -A tests.test_project worker --pool=solo``) on the
 PostgreSQL test database, so the tests are transactional: what this process writes
 is committed and the worker sees it. The worker writes mail to a file outbox in
-``tmp_path``. It relies on tests/settings.py honouring, from the environment,
-``TEST_EMAIL_BACKEND`` (and ``EMAIL_FILE_PATH``, via the example site's settings)
+``tmp_path``. It relies on tests/test_project/settings.py honouring, from the environment,
+``TEST_EMAIL_BACKEND`` and ``EMAIL_FILE_PATH``
 and ``CELERY_BROKER_URL`` (a broker URL switches eager mode off), and on its
 ``CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 10}``.
 
@@ -33,29 +33,22 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from tests.helpers.links import CONFIRM_LINK
+from tests.helpers.services import database_is_postgres, need, redis_available
+from tests.helpers.subscribing import make_visitor, press_confirm, subscribe
 from wagtail_gdpr_mail import tasks
 from wagtail_gdpr_mail.conf import app_settings
 from wagtail_gdpr_mail.models import Contact
 from wagtail_gdpr_mail.models.signups import PendingSignup, SignupToken
-
-from .conftest import database_is_postgres, need
-from .subscription_fixtures import *  # noqa: F403
-from .subscription_fixtures import (
-    CONFIRM_LINK,
-    make_visitor,
-    press_confirm,
-    redis_available,
-    subscribe,
-)
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 BROKER_URL = os.environ.get("TEST_CELERY_WORKER_BROKER_URL", "redis://127.0.0.1:6379/12")
-VISIBILITY_TIMEOUT = 10  # tests/settings.py: CELERY_BROKER_TRANSPORT_OPTIONS
+VISIBILITY_TIMEOUT = 10  # tests/test_project/settings.py: CELERY_BROKER_TRANSPORT_OPTIONS
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # between messages in Django's file backend
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL = "worker.test@example.cz"
@@ -88,7 +81,7 @@ class Worker:
                     "-m",
                     "celery",
                     "-A",
-                    "example_site",
+                    "tests.test_project",
                     "worker",
                     "--pool=solo",
                     "--concurrency=1",
@@ -100,7 +93,7 @@ class Worker:
                     "--without-mingle",
                     "--without-heartbeat",
                 ],
-                cwd=ROOT / "example_site",
+                cwd=ROOT,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -162,7 +155,7 @@ def _reset_producer_pool(app) -> None:
 @pytest.fixture
 def publish_to_broker(redis_broker):
     """This process publishes tasks to the real broker instead of running them eagerly."""
-    from example_site.celery import app
+    from tests.test_project.celery import app
 
     saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
     app.conf.broker_url, app.conf.task_always_eager = BROKER_URL, False
@@ -199,8 +192,8 @@ def start_worker(publish_to_broker, outbox, tmp_path, settings):
     def start(**extra_env: str) -> Worker:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'example_site'}",
+            "DJANGO_SETTINGS_MODULE": "tests.test_project.settings",
+            "PYTHONPATH": str(ROOT),
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": BROKER_URL,
             "TEST_EMAIL_BACKEND": FILE_BACKEND,
@@ -269,7 +262,7 @@ def test_a_worker_killed_while_sending_leaves_the_mail_to_the_next_one(
     """The ESP takes 4 s; the worker is killed -9 while it waits, before the mail left.
 
     The task is ``acks_late``, so Redis still holds the message as unacked. Once it is
-    older than the visibility timeout (10 s in tests/settings.py), a worker that
+    older than the visibility timeout (10 s in tests/test_project/settings.py), a worker that
     starts restores it to the queue (kombu scans for such messages when the worker's
     event loop starts, then only every ``unacked_restore_interval`` ×
     ``unacked_restore_throttle`` = 100 s by default — hence the wait before the second
@@ -282,7 +275,7 @@ def test_a_worker_killed_while_sending_leaves_the_mail_to_the_next_one(
     two different links, either of which confirms once: at-least-once delivery.)
     """
     first = start_worker(
-        TEST_EMAIL_BACKEND="tests.subscription_fixtures.SlowFileBackend", GDPR_TEST_SLOW_SECONDS="4"
+        TEST_EMAIL_BACKEND="tests.helpers.mail_backends.SlowFileBackend", GDPR_TEST_SLOW_SECONDS="4"
     )
     visitor_subscribes(subscription_page)
     wait_for(lambda: PendingSignup.objects.filter(mail_attempts=1).exists(), 15, "the task", first)
@@ -297,7 +290,7 @@ def test_a_worker_killed_while_sending_leaves_the_mail_to_the_next_one(
     time.sleep(max(0.0, delivered_at + VISIBILITY_TIMEOUT + 1 - time.time()))
 
     second = start_worker(
-        TEST_EMAIL_BACKEND="tests.subscription_fixtures.SlowFileBackend", GDPR_TEST_SLOW_SECONDS="1"
+        TEST_EMAIL_BACKEND="tests.helpers.mail_backends.SlowFileBackend", GDPR_TEST_SLOW_SECONDS="1"
     )
     messages = wait_for(lambda: sent_mail(outbox), 30, "the mail after recovery", second)
     wait_for(mail_status("sent"), 10, "the row to be marked sent", second)
@@ -313,7 +306,7 @@ def test_after_a_killed_worker_the_sweeper_queues_the_mail_again(
     subscription_page, start_worker, outbox
 ):
     """The same crash, recovered by the periodic sweeper instead of the broker."""
-    slow = {"TEST_EMAIL_BACKEND": "tests.subscription_fixtures.SlowFileBackend"}
+    slow = {"TEST_EMAIL_BACKEND": "tests.helpers.mail_backends.SlowFileBackend"}
     first = start_worker(**slow, GDPR_TEST_SLOW_SECONDS="4")
     visitor_subscribes(subscription_page)
     wait_for(lambda: PendingSignup.objects.filter(mail_attempts=1).exists(), 15, "the task", first)
@@ -339,7 +332,7 @@ def test_esp_errors_are_retried_by_the_worker_and_the_mail_goes_out_once(
     after its backoff (the worker's MAIL_RETRY_BASE_SECONDS is the default, 10 s)."""
     counter = tmp_path / "esp-calls"
     worker = start_worker(
-        TEST_EMAIL_BACKEND="tests.subscription_fixtures.FileFlakyBackend",
+        TEST_EMAIL_BACKEND="tests.helpers.mail_backends.FileFlakyBackend",
         GDPR_TEST_ESP_COUNTER=str(counter),
         GDPR_TEST_ESP_FAIL_FIRST="1",
     )

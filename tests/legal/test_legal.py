@@ -9,8 +9,6 @@ import json
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
@@ -20,7 +18,8 @@ from wagtail.models import ModelLogEntry, Page, ReferenceIndex, Site
 from wagtail.rich_text import RichText
 from wagtail.test.utils.form_data import rich_text
 
-from home.models import StandardPage
+from tests.helpers.users import make_user
+from tests.test_project.models import TestPage
 from wagtail_gdpr_mail.legal.adequacy import adequacy_as_of, adequacy_for, is_in_eea
 from wagtail_gdpr_mail.legal.agreements import new_agreement_initial
 from wagtail_gdpr_mail.legal.controller import get_controller
@@ -29,7 +28,6 @@ from wagtail_gdpr_mail.models import (
     DataProcessingAgreement,
     DpaAcceptance,
     LegalBasis,
-    ProcessingPurpose,
     Subprocessor,
     TransferSafeguard,
 )
@@ -97,19 +95,6 @@ def eu_host(db) -> Subprocessor:
     )
 
 
-def make_user(username: str, codenames: list[str]):
-    user = get_user_model().objects.create_user(username, f"{username}@example.com", "password")
-    group = Group.objects.create(name=f"{username} group")
-    group.permissions.add(
-        Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin"),
-        *Permission.objects.filter(
-            content_type__app_label="wagtail_gdpr_mail", codename__in=codenames
-        ),
-    )
-    user.groups.add(group)
-    return user
-
-
 def edit_data(agreement: DataProcessingAgreement, **changes) -> dict:
     data = {**agreement.content(), **changes}
     data["effective_date"] = data["effective_date"] or ""
@@ -118,46 +103,6 @@ def edit_data(agreement: DataProcessingAgreement, **changes) -> dict:
 
 
 # --- The record of processing activities ---------------------------------------------
-
-
-def test_ropa_command_lists_every_demo_purpose_with_basis_retention_and_recipients(db, monkeypatch):
-    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "demo-password")
-    call_command("load_demo", stdout=io.StringIO())
-    call_command("load_demo", stdout=io.StringIO())  # idempotent: nothing doubles
-
-    out = io.StringIO()
-    call_command("gdpr_mail_ropa", "--format", "json", stdout=out)
-    ropa = json.loads(out.getvalue())
-
-    assert ropa["controller"]["name"] == "Demo Shop s.r.o."
-    assert ropa["controller"]["email"]
-    assert ropa["dpo"]["name"] == "Jan Dvořák"
-    assert ropa["dpo"]["email"] == "dpo@example.com"
-    assert ropa["security_measures"]
-
-    activities = {a["purpose"]: a for a in ropa["processing_activities"]}
-    assert set(activities) == set(ProcessingPurpose.objects.values_list("name", flat=True))
-    assert len(activities) >= 4
-    newsletter = activities["Newsletter"]
-    assert newsletter["legal_basis"]["code"] == "consent"
-    assert newsletter["legal_basis"]["article"] == "Art. 6(1)(a) GDPR"
-    assert newsletter["retention"] == "3 years"
-    assert activities["Invoices"]["retention"] == "10 years"
-
-    for activity in activities.values():
-        recipients = {r["name"]: r for r in activity["recipients"]}
-        us = next(r for r in recipients.values() if r["country"] == "US")
-        assert us["leaves_eea"] is True
-        assert us["safeguard"] == "scc"
-        assert "contractual clauses" in us["transfer_basis"]
-        eu = next(r for r in recipients.values() if r["country"] == "CZ")
-        assert eu["leaves_eea"] is False
-        assert us["name"] in {t["recipient"] for t in activity["transfers"]}
-        assert eu["name"] not in {t["recipient"] for t in activity["transfers"]}
-
-    assert Subprocessor.objects.count() == 3
-    assert DataProcessingAgreement.objects.count() == 1
-    assert StandardPage.objects.filter(slug="sub-processors").count() == 1
 
 
 def test_ropa_command_writes_csv_to_a_file(purpose, us_esp, eu_host, tmp_path):
@@ -288,7 +233,7 @@ def test_adequacy_list_is_dated_and_knows_the_eea():
 
 def test_subprocessor_list_block_renders_the_register_on_a_public_page(client, us_esp, eu_host):
     root = Site.objects.get(is_default_site=True).root_page
-    page = StandardPage(
+    page = TestPage(
         title="Sub-processors",
         slug="sub-processors",
         body=[

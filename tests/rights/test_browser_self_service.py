@@ -2,7 +2,7 @@
 purpose and has everything erased.
 
 Drives Debian's Chromium through Playwright (never a downloaded browser). The live
-server runs in a thread of this process with the test settings' locmem e-mail backend
+server runs in a thread of this process with the test settings' Anymail test e-mail backend
 and eager Celery, so the "my data" mail lands in ``django.core.mail.outbox`` here.
 Screenshots are saved only when ``SCREENSHOT_DIR`` is set.
 """
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 
+from tests.helpers.links import ACCESS_LINK
 from wagtail_gdpr_mail.assignments import assign_purpose
 from wagtail_gdpr_mail.legal import get_controller
 from wagtail_gdpr_mail.models import (
@@ -29,33 +29,7 @@ from wagtail_gdpr_mail.models import (
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 EMAIL = "vendula.samoobsluzna@example.cz"
-ACCESS_LINK = re.compile(r"https?://[^\s<>\"']+/gdpr-mail/my-data/open/[^\s<>\"'/]+/")
-
-
-@pytest.fixture
-def page(chromium_path, live_server):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the live server's
-    # database work happens in its own thread, so Django's async guard is moot.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        context = browser.new_context(
-            locale="en-GB", viewport={"width": 1100, "height": 900}, accept_downloads=True
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def screenshot(page, name: str) -> None:

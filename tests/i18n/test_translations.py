@@ -9,9 +9,9 @@ then translate the entries the failure lists in
 ``wagtail_gdpr_mail/locale/cs/LC_MESSAGES/django.po`` (all three Czech plural
 forms, no ``fuzzy`` flags left) and run ``make messages`` again to compile.
 
-The ``.po`` files are read with the small parser below, and compiled catalogues
-with :mod:`gettext`, so the tests need no third-party package; they need GNU
-gettext (``msgfmt``, ``xgettext``…), which CI installs.
+The ``.po`` files are read with polib (in the ``test`` extra), and compiled
+catalogues with :mod:`gettext`; the tests need GNU gettext (``msgfmt``,
+``xgettext``…), which CI installs.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import polib
 import pytest
 from django.utils import translation
 
 import wagtail_gdpr_mail
-from tests.conftest import need
+from tests.helpers.services import need
 
 PACKAGE = Path(wagtail_gdpr_mail.__file__).resolve().parent
 LC_MESSAGES = PACKAGE / "locale" / "cs" / "LC_MESSAGES"
@@ -51,148 +51,73 @@ def need_gettext() -> None:
     need(not missing, f"GNU gettext ({', '.join(missing)})")
 
 
-# --- A tiny .po reader ------------------------------------------------------------
+# --- Reading .po files (polib) ------------------------------------------------------
 
-HEADER = (None, "")
-_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?\s+(\".*\")$")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 # Named placeholders, which a translation must keep exactly (msgfmt --check only
 # checks entries that xgettext flagged as a format string).
 _PLACEHOLDER = re.compile(r"%\([^)]+\)[a-zA-Z]|\{[A-Za-z_][A-Za-z0-9_]*\}")
 
-
-def _unquote(quoted: str) -> str:
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), quoted[1:-1])
+Key = tuple[str | None, str]
 
 
-@dataclass
-class Message:
-    msgctxt: str | None = None
-    msgid: str | None = None
-    msgid_plural: str = ""
-    msgstr: dict[int, str] = field(default_factory=dict)
-    flags: set[str] = field(default_factory=set)
-    references: list[str] = field(default_factory=list)
-
-    @property
-    def key(self) -> tuple[str | None, str]:
-        return (self.msgctxt, self.msgid or "")
-
-    @property
-    def fuzzy(self) -> bool:
-        return "fuzzy" in self.flags
-
-    def describe(self) -> str:
-        context = f" [context {self.msgctxt!r}]" if self.msgctxt is not None else ""
-        where = f" ({', '.join(self.references[:3])})" if self.references else ""
-        return f"{self.msgid!r}{context}{where}"
+def parse_po(path: Path) -> polib.POFile:
+    return polib.pofile(str(path), encoding="utf-8")
 
 
-def parse_po(path: Path) -> dict[tuple[str | None, str], Message]:
-    """The messages of a .po file by (msgctxt, msgid); the header is under ``HEADER``.
-
-    Obsolete (``#~``) entries are left out.
-    """
-    messages: dict[tuple[str | None, str], Message] = {}
-    entry: Message | None = None
-    target: tuple[str, int] = ("msgid", 0)
-    flags: set[str] = set()
-    references: list[str] = []
-
-    def close() -> None:
-        if entry is not None and entry.msgid is not None:
-            messages[entry.key] = entry
-
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#~"):
-            continue
-        if line.startswith("#,"):
-            flags.update(flag.strip() for flag in line[2:].split(",") if flag.strip())
-            continue
-        if line.startswith("#:"):
-            references.extend(line[2:].split())
-            continue
-        if line.startswith("#"):
-            continue
-        if line.startswith('"'):
-            if entry is None:
-                raise ValueError(f"{path}:{number}: a string outside an entry")
-            value = _unquote(line)
-        else:
-            match = _KEYWORD.match(line)
-            if match is None:
-                raise ValueError(f"{path}:{number}: cannot read {raw!r}")
-            keyword, index, quoted = match.groups()
-            if keyword == "msgctxt" or (
-                keyword == "msgid" and (entry is None or entry.msgid is not None)
-            ):
-                close()
-                entry = Message(flags=flags, references=references)
-                flags, references = set(), []
-            if entry is None:
-                raise ValueError(f"{path}:{number}: {keyword} before msgid")
-            target = (keyword, int(index or 0))
-            value = _unquote(quoted)
-            if keyword == "msgstr":
-                entry.msgstr[target[1]] = ""
-            else:
-                setattr(entry, keyword, "")
-        keyword, index = target
-        if keyword == "msgstr":
-            entry.msgstr[index] += value
-        else:
-            setattr(entry, keyword, getattr(entry, keyword) + value)
-    close()
-    return messages
+def messages_of(po: polib.POFile) -> dict[Key, polib.POEntry]:
+    """The messages by (msgctxt, msgid); the header and obsolete (``#~``) entries left out."""
+    return {(entry.msgctxt, entry.msgid): entry for entry in po if not entry.obsolete}
 
 
-def header_fields(messages: dict[tuple[str | None, str], Message]) -> dict[str, str]:
-    header = messages.get(HEADER)
-    text = header.msgstr.get(0, "") if header else ""
-    fields = (line.partition(":") for line in text.splitlines() if ":" in line)
-    return {name.strip(): value.strip() for name, _, value in fields}
+def describe(entry: polib.POEntry) -> str:
+    context = f" [context {entry.msgctxt!r}]" if entry.msgctxt is not None else ""
+    places = [f"{file}:{line}" if line else file for file, line in entry.occurrences[:3]]
+    where = f" ({', '.join(places)})" if places else ""
+    return f"{entry.msgid!r}{context}{where}"
 
 
-def nplurals(messages: dict[tuple[str | None, str], Message]) -> int:
-    match = re.search(r"nplurals\s*=\s*(\d+)", header_fields(messages).get("Plural-Forms", ""))
+def translations_of(entry: polib.POEntry) -> dict[int, str]:
+    return dict(entry.msgstr_plural) if entry.msgid_plural else {0: entry.msgstr}
+
+
+def nplurals(po: polib.POFile) -> int:
+    match = re.search(r"nplurals\s*=\s*(\d+)", po.metadata.get("Plural-Forms", ""))
     return int(match.group(1)) if match else 2
 
 
-def translation_problems(
-    fresh: dict[tuple[str | None, str], Message],
-    committed: dict[tuple[str | None, str], Message],
-) -> list[str]:
+def translation_problems(fresh: polib.POFile, committed: polib.POFile) -> list[str]:
     """What is missing from ``committed`` for every message of ``fresh``."""
     forms = nplurals(committed)
+    done_by_key = messages_of(committed)
     problems = []
-    for key, message in sorted(fresh.items(), key=lambda item: (item[0][1], item[0][0] or "")):
-        if key == HEADER:
-            continue
-        done = committed.get(key)
+    for key, message in sorted(
+        messages_of(fresh).items(), key=lambda item: (item[0][1], item[0][0] or "")
+    ):
+        done = done_by_key.get(key)
         if done is None:
-            problems.append(f"{message.describe()}: not in the catalogue")
+            problems.append(f"{describe(message)}: not in the catalogue")
             continue
         if done.fuzzy:
-            problems.append(f"{message.describe()}: fuzzy")
+            problems.append(f"{describe(message)}: fuzzy")
             continue
         if done.msgid_plural != message.msgid_plural:
-            problems.append(f"{message.describe()}: the plural msgid changed")
+            problems.append(f"{describe(message)}: the plural msgid changed")
             continue
         wanted = list(range(forms)) if message.msgid_plural else [0]
-        if sorted(done.msgstr) != wanted or not all(done.msgstr.values()):
+        translations = translations_of(done)
+        if sorted(translations) != wanted or not all(translations.values()):
             what = f"all {forms} plural forms" if message.msgid_plural else "a translation"
-            problems.append(f"{message.describe()}: needs {what}")
+            problems.append(f"{describe(message)}: needs {what}")
             continue
         problems.extend(
-            f"{message.describe()}: msgstr[{index}] {text!r} {trouble}"
-            for index, text in sorted(done.msgstr.items())
+            f"{describe(message)}: msgstr[{index}] {text!r} {trouble}"
+            for index, text in sorted(translations.items())
             if (trouble := _placeholder_trouble(message, index, text))
         )
     return problems
 
 
-def _placeholder_trouble(message: Message, index: int, text: str) -> str:
+def _placeholder_trouble(message: polib.POEntry, index: int, text: str) -> str:
     """Why ``text`` (plural form ``index``) does not fit the message's placeholders, or ""."""
     singular = set(_PLACEHOLDER.findall(message.msgid))
     plural = set(_PLACEHOLDER.findall(message.msgid_plural))
@@ -240,32 +165,31 @@ def test_the_po_reader_reads_what_gettext_writes(tmp_path):
         ),
         encoding="utf-8",
     )
-    messages = parse_po(po)
+    catalogue = parse_po(po)
+    messages = messages_of(catalogue)
     assert set(messages) == {
-        HEADER,
         (None, 'Long text with "quotes"'),
         (None, "%(n)s item"),
         ("month", "May"),
     }
-    assert messages[(None, 'Long text with "quotes"')].msgstr == {0: "Dlouhý text s „uvozovkami“"}
-    assert messages[(None, 'Long text with "quotes"')].references == ["a.py:1", "b.html:2"]
+    assert messages[(None, 'Long text with "quotes"')].msgstr == "Dlouhý text s „uvozovkami“"
+    assert messages[(None, 'Long text with "quotes"')].occurrences == [
+        ("a.py", "1"),
+        ("b.html", "2"),
+    ]
     plural = messages[(None, "%(n)s item")]
-    assert plural.fuzzy and plural.msgid_plural == "%(n)s items" and plural.msgstr[2] == ""
-    assert nplurals(messages) == 3 and header_fields(messages)["Language"] == "cs"
-    fresh = {
-        key: Message(msgctxt=m.msgctxt, msgid=m.msgid, msgid_plural=m.msgid_plural)
-        for key, m in messages.items()
-    }
-    assert len(translation_problems(fresh, messages)) == 1  # the fuzzy plural
+    assert plural.fuzzy and plural.msgid_plural == "%(n)s items" and plural.msgstr_plural[2] == ""
+    assert nplurals(catalogue) == 3 and catalogue.metadata["Language"] == "cs"
+    assert len(translation_problems(catalogue, catalogue)) == 1  # the fuzzy plural
 
 
 # --- The committed catalogue ------------------------------------------------------
 
 
 def test_catalogue_header_is_filled_in_for_czech():
-    messages = parse_po(PO)
-    assert not messages[HEADER].fuzzy, "the catalogue header is still marked fuzzy"
-    fields = header_fields(messages)
+    catalogue = parse_po(PO)
+    assert not catalogue.metadata_is_fuzzy, "the catalogue header is still marked fuzzy"
+    fields = catalogue.metadata
     assert fields.get("Language") == "cs"
     assert fields.get("Plural-Forms") == CZECH_PLURAL_FORMS
     assert fields.get("Content-Type") == "text/plain; charset=UTF-8"
@@ -293,11 +217,12 @@ def test_czech_translation_is_complete_for_the_current_code(tmp_path):
     )
     assert result.returncode == 0, f"makemessages failed:\n{result.stdout}\n{result.stderr}"
     fresh = parse_po(copy / "locale" / "cs" / "LC_MESSAGES" / "django.po")
-    assert len(fresh) > 1, "makemessages found no messages in the package"
+    assert len(messages_of(fresh)) > 0, "makemessages found no messages in the package"
 
     problems = translation_problems(fresh, parse_po(PO))
     assert not problems, (
-        f"The Czech translation is incomplete: {len(problems)} of {len(fresh) - 1} messages.\n"
+        f"The Czech translation is incomplete: {len(problems)} of {len(messages_of(fresh))} "
+        "messages.\n"
         + "\n".join(f"  - {problem}" for problem in problems)
         + "\n"
         + HOW_TO_FIX.format(po=PO)
@@ -344,7 +269,10 @@ def test_committed_mo_is_compiled_from_the_committed_po(tmp_path):
 @pytest.fixture(scope="module")
 def czech():
     """msgid → Czech msgstr (msgstr[0] for plurals) from the committed catalogue."""
-    return {msgid: message.msgstr.get(0, "") for (_, msgid), message in parse_po(PO).items()}
+    return {
+        msgid: translations_of(message)[0]
+        for (_, msgid), message in messages_of(parse_po(PO)).items()
+    }
 
 
 def test_visible_strings_render_in_czech(db, czech):
@@ -365,7 +293,7 @@ def test_czech_plural_forms_are_used(czech):
         "Each one gets the purpose, with its own consent record."
     )
     plural = singular.replace("contact.", "contacts.")
-    forms = parse_po(PO)[(None, singular)].msgstr
+    forms = translations_of(messages_of(parse_po(PO))[(None, singular)])
     with translation.override("cs"):
         rendered = {
             n: translation.ngettext(singular, plural, n) % {"name": "Newsletter", "counter": n}

@@ -315,7 +315,9 @@ def test_migrations_stay_compatible_with_wagtail_7_0():
     import wagtail_gdpr_mail
 
     roots = [Path(wagtail_gdpr_mail.__file__).parent / "migrations"]
-    roots.append(Path(__file__).parent.parent / "example_site" / "home" / "migrations")
+    tests = Path(__file__).resolve().parent.parent
+    roots.append(tests.parent / "example_site" / "home" / "migrations")
+    roots.append(tests / "test_project" / "migrations")
     for migration in (path for root in roots for path in root.glob("0*.py")):
         text = migration.read_text()
         assert "WAGTAIL_PAGE_MODEL" not in text, migration.name

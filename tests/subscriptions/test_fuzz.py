@@ -8,24 +8,21 @@ surface here as the view's exception (the test client re-raises it).
 
 from __future__ import annotations
 
-import time
 from urllib.parse import quote
 
 import pytest
-from django.core import mail, signing
-from django.core.cache import cache
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.test import Client, TestCase
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.links import confirm_path
+from tests.helpers.rate_limits import clear_rate_limits
+from tests.helpers.subscribing import SUBSCRIBE_PATH, make_visitor, signed_timestamp, subscribe
 from wagtail_gdpr_mail.models import Contact, PurposeAssignment
 from wagtail_gdpr_mail.models.signups import PendingSignup
-from wagtail_gdpr_mail.subscription import TIMESTAMP_SALT
-
-from .subscription_fixtures import *  # noqa: F403
-from .subscription_fixtures import confirm_path, make_visitor, subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +35,7 @@ FUZZ = settings(
         HealthCheck.data_too_large,
     ],
 )
-SUBSCRIBE = "/gdpr-mail/subscribe/"
+SUBSCRIBE = SUBSCRIBE_PATH
 MISSING = object()
 
 # Text of every kind: any code point (no surrogates), control characters, and huge.
@@ -61,10 +58,6 @@ def maybe(strategy):
     return st.one_of(st.just(MISSING), strategy)
 
 
-def signed_timestamp(seconds_ago: float) -> str:
-    return signing.Signer(salt=TIMESTAMP_SALT).sign(repr(time.time() - seconds_ago))
-
-
 def snapshot() -> tuple[int, int, int, int]:
     return (
         PendingSignup.objects.count(),
@@ -83,7 +76,7 @@ def post(client: Client, data: dict):
 @pytest.fixture
 def fresh_limits():
     """Between examples: no rate-limit counts left over."""
-    return cache.clear
+    return clear_rate_limits
 
 
 @FUZZ

@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
+from tests.helpers.dumps import pg_dump, sqlite_dump, sqlite_file_bytes
+from tests.helpers.services import database_is_postgres, need
 from wagtail_gdpr_mail.assignments import assign_purpose
 from wagtail_gdpr_mail.checks import check_encryption_keys
 from wagtail_gdpr_mail.crypto import (
@@ -25,8 +27,6 @@ from wagtail_gdpr_mail.crypto import (
 )
 from wagtail_gdpr_mail.exceptions import ConfigurationError, DecryptionError
 from wagtail_gdpr_mail.models import ConsentRecord, Contact, ContactSource
-
-from .conftest import database_is_postgres, need, pg_dump, sqlite_dump, sqlite_file_bytes
 
 PERSONAL = {
     "email": "tajna.adresa@example.cz",

@@ -1,0 +1,15 @@
+"""Helpers shared by the test suite: one home for each, imported by the conftest files
+and the test modules (fixtures stay in conftest.py files).
+
+- ``services``: ``need()`` (skip, or fail in CI), Chromium's path, Redis, PostgreSQL.
+- ``dumps``: the raw SQLite and ``pg_dump`` contents of the test database.
+- ``html_forms``: the forms of a page, read as a browser would send them.
+- ``links``: the links in the mails (confirmation, "my data").
+- ``users``: admin users with exactly the permissions a test needs.
+- ``browser``: Chromium through Playwright, with its flags.
+- ``rate_limits``: clearing the rate-limit counters.
+- ``pages``: a live page of the test project, served by the default site.
+- ``subscribing``: a visitor who fills in a subscription form like a person.
+- ``mail_backends``: e-mail backends that fail or dawdle on purpose.
+- ``personal_data``: what the rights tests look for in the database and its dumps.
+"""

@@ -1,0 +1,88 @@
+"""Fixtures of the data-subject rights tests: a live page with a form, the controller,
+and Zdeňka, who subscribed through it (helpers: ``tests/helpers/rights.py``)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests.helpers.pages import publish_test_page
+from tests.helpers.rights import (
+    ADMIN_AGENT,
+    ADMIN_IP,
+    CONTROLLER_NAME,
+    CUSTOM_FIELDS,
+    EMAIL,
+    FIRST_NAME,
+    LAST_NAME,
+    subscribe_and_confirm,
+)
+from tests.helpers.subscribing import form_value
+from wagtail_gdpr_mail.assignments import assign_purpose, revoke_assignment
+from wagtail_gdpr_mail.legal import get_controller
+from wagtail_gdpr_mail.models import ContactSource, ListMembership, PurposeAssignment
+
+
+@pytest.fixture(autouse=True)
+def fast_forms(settings):
+    # A form sent back faster than MIN_FILL_SECONDS counts as a bot; tests are fast.
+    settings.WAGTAIL_GDPR_MAIL_MIN_FILL_SECONDS = 0
+
+
+@pytest.fixture
+def subscription_page(db, make_purpose, contact_list):
+    """A live page, served by the default site, with one form: a main and an extra purpose."""
+    main = make_purpose("Newsletter", visitor_text="We will send you our newsletter monthly.")
+    extra = make_purpose("Webinar invitations", years=1, visitor_text="Invitations to webinars.")
+    form_id = "f" * 8 + "0123456789abcdef0123456789ab"
+    block = form_value(
+        main=main,
+        extras=[extra],
+        target_list=contact_list,
+        form_id=form_id,
+        info_text="<p>Rights Test Shop processes your address.</p>",
+        privacy_url="https://example.com/privacy/",
+    )
+    page = publish_test_page([block], slug="rights-newsletter", site_name="Shop")
+    return SimpleNamespace(page=page, form_id=form_id, main=main, extra=extra, list=contact_list)
+
+
+@pytest.fixture
+def controller(db):
+    settings = get_controller()
+    settings.controller_name = CONTROLLER_NAME
+    settings.controller_address = "Masarykovo náměstí 1, 602 00 Brno"
+    settings.controller_company_id = "87654321"
+    settings.controller_email = "privacy@rights-shop.example"
+    settings.dpo_name = "Dana Pověřená"
+    settings.dpo_email = "dpo@rights-shop.example"
+    settings.save()
+    return settings
+
+
+@pytest.fixture
+def person(subscription_page, make_purpose, make_contact, controller):
+    """Zdeňka: subscribed through the form (two purposes, the list), then an editor gave
+    her a third purpose and set custom fields; she withdrew the webinar invitations.
+    Someone else is on the list too."""
+    site = subscription_page
+    contact = subscribe_and_confirm(
+        site, EMAIL, first_name=FIRST_NAME, last_name=LAST_NAME, extra=True
+    )
+    contact.custom_fields = dict(CUSTOM_FIELDS)
+    contact.save()
+    offers = make_purpose("Partner offers")
+    assign_purpose(
+        contact,
+        offers,
+        source=ContactSource.ADMIN,
+        evidence={"request": {"ip": ADMIN_IP, "user_agent": ADMIN_AGENT}},
+    )
+    webinar = contact.assignments.get(purpose=site.extra)
+    revoke_assignment(webinar, reason=PurposeAssignment.RevocationReason.WITHDRAWN)
+    other = make_contact("someone.else@example.com", first_name="Karel", last_name="Jiný")
+    assign_purpose(other, site.main, source=ContactSource.ADMIN)
+    ListMembership.objects.create(contact=other, contact_list=site.list)
+    assert contact.consent_records.count() == 4  # given ×2, given, revoked
+    return SimpleNamespace(contact=contact, other=other, offers=offers, **vars(site))

@@ -1,0 +1,9 @@
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("gdpr-mail/", include("wagtail_gdpr_mail.urls")),
+    path("", include(wagtail_urls)),
+]

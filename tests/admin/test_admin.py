@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from wagtail_gdpr_mail.assignments import assign_purpose
+from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.models import Contact, ContactSource, PurposeAssignment
 
 LISTING = "/admin/snippets/wagtail_gdpr_mail/contact/"
@@ -99,14 +99,14 @@ def test_detail_has_tabs_and_opening_it_is_audited_without_personal_data(admin, 
 
 
 def test_assign_and_revoke_from_the_detail(admin, contact, purpose):
-    url = reverse("wagtail_gdpr_mail_contact_assign", args=[contact.pk])
+    url = reverse("wagtailsnippets_wagtail_gdpr_mail_contact:assign", args=[contact.pk])
     assert admin.get(url).status_code == 405  # only POST changes state
     response = admin.post(url, {"purpose": purpose.pk})
     assert response.status_code == 302
     assignment = PurposeAssignment.objects.get(contact=contact)
     assert assignment.is_valid
 
-    revoke_url = reverse("wagtail_gdpr_mail_revoke", args=[assignment.pk])
+    revoke_url = reverse("wagtailsnippets_wagtail_gdpr_mail_contact:revoke", args=[assignment.pk])
     assert admin.get(revoke_url).status_code == 405
     admin.post(revoke_url)
     admin.post(revoke_url)  # a double click revokes once
@@ -126,7 +126,7 @@ def test_assign_and_revoke_from_the_detail(admin, contact, purpose):
 
 
 def test_assign_with_a_chosen_start(admin, contact, purpose):
-    url = reverse("wagtail_gdpr_mail_contact_assign", args=[contact.pk])
+    url = reverse("wagtailsnippets_wagtail_gdpr_mail_contact:assign", args=[contact.pk])
     admin.post(url, {"purpose": purpose.pk, "valid_from": "2025-03-01 10:00"})
     assignment = PurposeAssignment.objects.get(contact=contact)
     assert assignment.valid_from.year == 2025 and assignment.valid_from.month == 3
@@ -134,7 +134,7 @@ def test_assign_with_a_chosen_start(admin, contact, purpose):
 
 
 def test_assign_with_bad_input_shows_an_error_and_stores_nothing(admin, contact):
-    url = reverse("wagtail_gdpr_mail_contact_assign", args=[contact.pk])
+    url = reverse("wagtailsnippets_wagtail_gdpr_mail_contact:assign", args=[contact.pk])
     response = admin.post(url, {"purpose": "999999"}, follow=True)
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -146,7 +146,7 @@ def test_assign_purpose_to_a_list_from_the_admin(admin, make_contact, contact_li
         contact_list.memberships.create(
             contact=make_contact(), added_at=timezone.now() - timedelta(days=days)
         )
-    url = reverse("wagtail_gdpr_mail_list_assign", args=[contact_list.pk])
+    url = reverse("wagtailsnippets_wagtail_gdpr_mail_contactlist:assign", args=[contact_list.pk])
     page = admin.get(url)
     assert page.status_code == 200
     assert "2 contacts" in page.content.decode()
@@ -166,16 +166,16 @@ def test_editor_without_permission_cannot_assign_or_see_proof(client, viewer, co
     assert 'id="tab-history"' not in body
     assert "Assign a purpose" not in body
     assert ">Revoke<" not in body
-    assign = reverse("wagtail_gdpr_mail_contact_assign", args=[contact.pk])
+    assign = reverse("wagtailsnippets_wagtail_gdpr_mail_contact:assign", args=[contact.pk])
     assert client.post(assign, {"purpose": purpose.pk}).status_code == 403
-    revoke = reverse("wagtail_gdpr_mail_revoke", args=[assignment.pk])
+    revoke = reverse("wagtailsnippets_wagtail_gdpr_mail_contact:revoke", args=[assignment.pk])
     assert client.post(revoke).status_code == 403
     assert PurposeAssignment.objects.get().revoked_at is None
 
 
 def test_editor_with_permissions_can_assign(client, editor, contact, purpose):
     client.force_login(editor)
-    assign = reverse("wagtail_gdpr_mail_contact_assign", args=[contact.pk])
+    assign = reverse("wagtailsnippets_wagtail_gdpr_mail_contact:assign", args=[contact.pk])
     assert client.post(assign, {"purpose": purpose.pk}).status_code == 302
     assert 'id="tab-history"' in client.get(inspect_url(contact)).content.decode()
 

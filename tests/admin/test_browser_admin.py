@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from wagtail_gdpr_mail.assignments import assign_purpose
+from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.models import PurposeAssignment
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wagtail_gdpr_mail import signals
-from wagtail_gdpr_mail.assignments import (
+from wagtail_gdpr_mail.consent.assignments import (
     ValidFrom,
     assign_purpose,
     assign_purpose_to_list,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from anymail.signals import AnymailTrackingEvent, tracking
 
-from wagtail_gdpr_mail.assignments import assign_purpose
+from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.exceptions import SuppressedAddressError
 from wagtail_gdpr_mail.models import Contact, PendingSignup, PurposeAssignment, Suppression
 

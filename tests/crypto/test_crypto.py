@@ -17,8 +17,8 @@ from django.test import override_settings
 
 from tests.helpers.dumps import pg_dump, sqlite_dump, sqlite_file_bytes
 from tests.helpers.services import database_is_postgres, need
-from wagtail_gdpr_mail.assignments import assign_purpose
 from wagtail_gdpr_mail.checks import check_encryption_keys
+from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.crypto import (
     Cipher,
     generate_key_entry,

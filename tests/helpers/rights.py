@@ -19,10 +19,10 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from jsonschema import Draft202012Validator, FormatChecker
 
-from wagtail_gdpr_mail import exporting
 from wagtail_gdpr_mail.crypto import associated_data, encrypted_fields, get_cipher
 from wagtail_gdpr_mail.exceptions import DecryptionError
 from wagtail_gdpr_mail.models import Contact, PurposeAssignment
+from wagtail_gdpr_mail.rights import export as exporting
 
 from .html_forms import parse_forms
 from .links import confirm_path
@@ -71,11 +71,11 @@ def edit_url(contact) -> str:
 
 
 def export_url(contact) -> str:
-    return reverse("wagtail_gdpr_mail_contact_export", args=[contact.pk])
+    return reverse("wagtailsnippets_wagtail_gdpr_mail_contact:export", args=[contact.pk])
 
 
 def erase_url(contact) -> str:
-    return reverse("wagtail_gdpr_mail_contact_erase", args=[contact.pk])
+    return reverse("wagtailsnippets_wagtail_gdpr_mail_contact:erase", args=[contact.pk])
 
 
 def bulk_url(action: str, *contacts) -> str:

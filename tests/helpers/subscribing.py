@@ -68,7 +68,7 @@ def form_value(
 
 def signed_timestamp(seconds_ago: float) -> str:
     """The form's hidden ``rendered_at`` as if the page had been opened that long ago."""
-    from wagtail_gdpr_mail.subscription import TIMESTAMP_SALT
+    from wagtail_gdpr_mail.subscriptions.forms import TIMESTAMP_SALT
 
     return signing.Signer(salt=TIMESTAMP_SALT).sign(repr(time.time() - seconds_ago))
 

@@ -19,8 +19,8 @@ from tests.helpers.rights import (
     subscribe_and_confirm,
 )
 from tests.helpers.subscribing import form_value
-from wagtail_gdpr_mail.assignments import assign_purpose, revoke_assignment
-from wagtail_gdpr_mail.legal import get_controller
+from wagtail_gdpr_mail.consent.assignments import assign_purpose, revoke_assignment
+from wagtail_gdpr_mail.legal.controller import get_controller
 from wagtail_gdpr_mail.models import ContactSource, ListMembership, PurposeAssignment
 
 

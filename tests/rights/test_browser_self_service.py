@@ -17,8 +17,8 @@ import pytest
 from django.core import mail
 
 from tests.helpers.links import ACCESS_LINK
-from wagtail_gdpr_mail.assignments import assign_purpose
-from wagtail_gdpr_mail.legal import get_controller
+from wagtail_gdpr_mail.consent.assignments import assign_purpose
+from wagtail_gdpr_mail.legal.controller import get_controller
 from wagtail_gdpr_mail.models import (
     ConsentRecord,
     Contact,

@@ -16,7 +16,7 @@ from tests.helpers.rights import (
 )
 from tests.helpers.services import database_is_postgres, need
 from tests.helpers.users import make_user
-from wagtail_gdpr_mail.erasure import erase_contacts
+from wagtail_gdpr_mail.rights.erasure import erase_contacts
 
 
 @pytest.mark.sqlite

@@ -34,7 +34,6 @@ from tests.helpers.rights import (
 )
 from tests.helpers.users import make_user
 from wagtail_gdpr_mail.crypto import email_blind_index
-from wagtail_gdpr_mail.erasure import erase_contacts
 from wagtail_gdpr_mail.exceptions import SuppressedAddressError
 from wagtail_gdpr_mail.models import (
     AccessRequest,
@@ -45,6 +44,7 @@ from wagtail_gdpr_mail.models import (
     PurposeAssignment,
     Suppression,
 )
+from wagtail_gdpr_mail.rights.erasure import erase_contacts
 
 # --- Anonymisation ----------------------------------------------------------------------
 

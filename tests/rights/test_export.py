@@ -26,15 +26,15 @@ from tests.helpers.rights import (
     personal_data_in,
     validator,
 )
-from wagtail_gdpr_mail import exporting
-from wagtail_gdpr_mail.assignments import assign_purpose
-from wagtail_gdpr_mail.erasure import erase_contacts
+from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.models import (
     ContactList,
     ContactSource,
     LegalBasis,
     ListMembership,
 )
+from wagtail_gdpr_mail.rights import export as exporting
+from wagtail_gdpr_mail.rights.erasure import erase_contacts
 
 # --- Exports validate against the shipped schema ------------------------------------------
 

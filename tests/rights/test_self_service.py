@@ -34,14 +34,14 @@ from tests.helpers.rights import (
     personal_data_in,
     withdraw_url,
 )
-from wagtail_gdpr_mail.erasure import erase_contacts
 from wagtail_gdpr_mail.models import (
     AccessRequest,
     ConsentRecord,
     Contact,
     Suppression,
 )
-from wagtail_gdpr_mail.views.self_service import SESSION_KEY
+from wagtail_gdpr_mail.rights.access import SESSION_KEY
+from wagtail_gdpr_mail.rights.erasure import erase_contacts
 
 # --- Self-service ---------------------------------------------------------------------------
 
@@ -293,7 +293,7 @@ def test_the_session_runs_out_after_the_configured_minutes(person, settings, min
     open_session(client)
     started = time.time()
     clock = SimpleNamespace(time=lambda: started + minutes * 60 - 10)
-    with mock.patch("wagtail_gdpr_mail.views.self_service.time", clock):
+    with mock.patch("wagtail_gdpr_mail.rights.access.time", clock):
         assert client.get(MANAGE).status_code == 200
         clock.time = lambda: started + minutes * 60 + 10
         response = client.get(MANAGE)

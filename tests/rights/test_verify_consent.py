@@ -12,8 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from wagtail_gdpr_mail.assignments import assign_purpose
-from wagtail_gdpr_mail.erasure import erase_contacts
+from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.management.commands.gdpr_mail_verify_consent import (
     Command as VerifyCommand,
 )
@@ -21,6 +20,7 @@ from wagtail_gdpr_mail.models import (
     ConsentRecord,
     ContactSource,
 )
+from wagtail_gdpr_mail.rights.erasure import erase_contacts
 
 # --- Proof integrity ------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from wagtail.models import Site
 from tests.helpers.links import CONFIRM_LINK
 from tests.helpers.pages import publish_test_page
 from tests.helpers.subscribing import form_value, signed_timestamp
-from wagtail_gdpr_mail.legal import get_controller
+from wagtail_gdpr_mail.legal.controller import get_controller
 from wagtail_gdpr_mail.models import Contact, PurposeAssignment
 from wagtail_gdpr_mail.models.signups import PendingSignup
 

@@ -133,7 +133,9 @@ def test_a_mail_lost_between_commit_and_publish_is_sent_by_the_sweeper(subscript
 def test_a_task_that_died_before_sending_is_sent_again_by_the_sweeper(subscription_page):
     """A worker dies after counting the attempt and before the ESP got the mail."""
     sp = subscription_page
-    with mock.patch.object(tasks, "get_adapter", side_effect=SystemError("worker died")):
+    with mock.patch(
+        "wagtail_gdpr_mail.subscriptions.tasks.get_adapter", side_effect=SystemError("worker died")
+    ):
         assert subscribe_default(sp).status_code == 302
     signup = PendingSignup.objects.get()
     assert signup.mail_status == PendingSignup.MailStatus.QUEUED and signup.mail_attempts == 1

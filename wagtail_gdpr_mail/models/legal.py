@@ -34,7 +34,6 @@ from .purposes import ProcessingPurpose
 # --- Controller and DPO -------------------------------------------------------------
 
 
-@register_setting(icon="site")
 def page_or_url(page: Any, url: str | None) -> str:
     """The one rule for "link a page or enter a URL" fields: the page's absolute URL while
     it is live and routable, else the URL (forms' and the controller's privacy links)."""
@@ -43,6 +42,7 @@ def page_or_url(page: Any, url: str | None) -> str:
     return url or ""
 
 
+@register_setting(icon="site")
 class ControllerSettings(BaseSiteSetting):
     """Who is responsible for the personal data (GDPR Art. 4(7)) and who their DPO is.
 

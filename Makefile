@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 MANAGE := $(BIN)/python example_site/manage.py
+# The demo runs with DEBUG on, which is what lets it use the published demo keys.
+DEMO_ENV := DJANGO_DEBUG=1
 
 .PHONY: help install demo demo-setup test lint format docs messages worker clean
 
@@ -27,12 +29,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 demo-setup: install
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo
+	$(DEMO_ENV) $(MANAGE) migrate --noinput
+	$(DEMO_ENV) $(MANAGE) load_demo
 
 demo: demo-setup
 	@echo "Mail the site sends is written to ./outbox/ (one file per message)."
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest
@@ -52,7 +54,7 @@ messages: install
 	cd wagtail_gdpr_mail && ../$(BIN)/django-admin makemessages -l cs --no-obsolete && ../$(BIN)/django-admin compilemessages -l cs
 
 worker: install
-	cd example_site && ../$(BIN)/celery -A example_site worker -l info
+	cd example_site && $(DEMO_ENV) ../$(BIN)/celery -A example_site worker -l info
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info docs/_build .pytest_cache .ruff_cache

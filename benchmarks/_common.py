@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -103,6 +104,9 @@ def setup_django() -> None:
     """The example site's settings, production-like (DEBUG off), with the demo keys."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_site.settings")
     os.environ.setdefault("DJANGO_DEBUG", "0")
+    # Production-like, but the test client speaks plain HTTP to a throwaway database.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS", DEMO_ENCRYPTION_KEYS)
     os.environ.setdefault("WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS", DEMO_BLIND_INDEX_KEYS)
     import django

@@ -50,18 +50,12 @@ import sys
 import time
 from pathlib import Path
 
-# --- Django set-up (the example site; its settings fall back to SQLite and the
-# public demo keys while DEBUG is on, which is all this benchmark needs: it does
-# not touch the database).
-ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT, ROOT / "example_site"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_site.settings")
+# --- Django set-up: the example site with the demo keys (_common); this benchmark
+# does not touch the database.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()
 
 from cryptography.fernet import Fernet  # noqa: E402
 

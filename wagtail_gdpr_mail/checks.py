@@ -1,15 +1,18 @@
-"""System checks: refuse to start without usable encryption keys outside DEBUG."""
+"""System checks: refuse to start outside DEBUG without usable keys or with open ESP webhooks."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from anymail.signals import tracking
+from anymail.utils import get_anymail_setting
 from django.conf import settings
 from django.core import checks
 
 from .conf import app_settings
 from .crypto import parse_keys
 from .exceptions import ConfigurationError
+from .receivers import TRACKING_DISPATCH_UID
 
 
 @checks.register(checks.Tags.security, deploy=False)
@@ -43,3 +46,38 @@ def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[checks
                 )
             )
     return messages
+
+
+def tracking_receiver_connected() -> bool:
+    """Whether this app's receiver listens to Anymail's tracking events."""
+    return any(
+        isinstance(lookup_key, tuple) and lookup_key[0] == TRACKING_DISPATCH_UID
+        for lookup_key, *_ in tracking.receivers
+    )
+
+
+@checks.register(checks.Tags.security)
+def check_webhook_secret(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """ESP events suppress addresses and revoke purposes: their webhooks must be authenticated.
+
+    Anymail accepts unauthenticated webhook calls when ``WEBHOOK_SECRET`` is unset
+    (it only warns), so anyone could post a forged complaint and withdraw a
+    person's consent. Outside DEBUG that is an error while our receiver listens.
+    """
+    if not tracking_receiver_connected():
+        return []
+    secret = get_anymail_setting("webhook_secret", default=None)
+    if secret:
+        return []
+    level = checks.Warning if settings.DEBUG else checks.Error
+    return [
+        level(
+            "Anymail's tracking webhooks accept unauthenticated requests: a forged bounce or "
+            "complaint would suppress an address and revoke its purposes.",
+            hint='Set ANYMAIL = {"WEBHOOK_SECRET": "<random user>:<random password>", ...} '
+            "(from the environment) and put the same credentials into the webhook URL you "
+            "give your ESP, e.g. https://user:password@example.com/anymail/sendgrid/tracking/. "
+            "See the deployment page of the wagtail-gdpr-mail docs.",
+            id="wagtail_gdpr_mail.E010",
+        )
+    ]

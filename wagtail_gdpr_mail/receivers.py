@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 #: Anymail's "bounced" is a permanent failure; "rejected" means the ESP refused
 #: to send to a known-bad or suppressed address. Soft bounces come as "deferred".
 HARD_BOUNCES = {EventType.BOUNCED, EventType.REJECTED}
+#: Identifies this module's receiver on Anymail's ``tracking`` signal (the system
+#: checks ask whether it is connected).
+TRACKING_DISPATCH_UID = "wagtail_gdpr_mail.tracking"
 
 
 def revoke_after_complaint(email: str, *, esp_name: str, event_id: str | None) -> int:
@@ -43,7 +46,7 @@ def revoke_after_complaint(email: str, *, esp_name: str, event_id: str | None) -
     return revoked
 
 
-@receiver(tracking, dispatch_uid="wagtail_gdpr_mail.tracking")
+@receiver(tracking, dispatch_uid=TRACKING_DISPATCH_UID)
 def handle_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
     if event.event_type not in HARD_BOUNCES | {EventType.COMPLAINED} or not event.recipient:
         return

@@ -1,7 +1,10 @@
 """Settings of the example site: SQLite, readable mail and no other service by default.
 
 Everything that differs between the demo, CI and a real deployment comes from
-the environment: DATABASE_URL, CELERY_BROKER_URL, the encryption keys, DEBUG.
+the environment: DATABASE_URL, CELERY_BROKER_URL, the encryption keys, DEBUG,
+the HTTPS settings. DEBUG is off unless ``DJANGO_DEBUG=1`` asks for it (``make
+demo`` does); only then do the public demo keys and secret apply. The production
+environment is listed in ``docs/deployment.md``.
 """
 
 import os
@@ -14,10 +17,37 @@ from wagtail_gdpr_mail.schedule import BEAT_SCHEDULE as GDPR_MAIL_BEAT_SCHEDULE
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
 
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-secret-key-change-me")  # noqa: S105
-ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-CSRF_TRUSTED_ORIGINS = ["http://127.0.0.1:8000", "http://localhost:8000"]
+
+def env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_flag("DJANGO_DEBUG", False)
+# Outside DEBUG there is no default: Django refuses to start with an empty SECRET_KEY.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
+    "demo-only-secret-key-change-me" if DEBUG else ""  # noqa: S105
+)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000"
+)
+
+# --- HTTPS: on by default outside DEBUG; each can be set from the environment --------
+SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_flag("DJANGO_SECURE_HSTS_PRELOAD", False)
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):  # e.g. HTTP_X_FORWARDED_PROTO behind a proxy
+    SECURE_PROXY_SSL_HEADER = (os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"], "https")
 
 INSTALLED_APPS = [
     "home",
@@ -121,7 +151,18 @@ WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS = os.environ.get(
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(PROJECT_DIR / "outbox"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsletter@example.com")
-ANYMAIL = {}
+# ESP webhooks (bounces, complaints) are authenticated: the URL you give the ESP carries
+# these credentials (https://user:password@host/anymail/<esp>/tracking/).
+# The demo's pair is public and applies only while DEBUG is on.
+_DEMO_WEBHOOK_SECRET = "demo:demo-only-webhook-secret"  # noqa: S105
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET")
+        or (_DEMO_WEBHOOK_SECRET if DEBUG else None)
+    }.items()
+    if value
+}
 
 # --- Celery: eager unless a broker is configured ---------------------------------
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")

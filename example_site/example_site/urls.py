@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("gdpr-mail/", include("wagtail_gdpr_mail.urls")),
+    # ESP tracking webhooks (bounces, complaints), authenticated by ANYMAIL WEBHOOK_SECRET.
+    path("anymail/", include("anymail.urls")),
     path("", include(wagtail_urls)),
 ]
 if settings.DEBUG:

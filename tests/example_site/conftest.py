@@ -23,11 +23,12 @@ def demo(tmp_path_factory):
         key: value
         for key, value in os.environ.items()
         if key not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_BROKER_URL"}
-        and not key.startswith("WAGTAIL_GDPR_MAIL_")
+        and not key.startswith(("WAGTAIL_GDPR_MAIL_", "DJANGO_", "ANYMAIL_"))
     }
     env.update(
         DATABASE_URL=f"sqlite:///{folder / 'demo.sqlite3'}",
         DEMO_ADMIN_PASSWORD="demo-password",
+        DJANGO_DEBUG="1",  # as `make demo` runs it
         EMAIL_FILE_PATH=str(folder / "outbox"),
     )
 
@@ -56,4 +57,4 @@ def demo(tmp_path_factory):
         return json.loads(result.stdout)
 
     manage("migrate", "--noinput")
-    return SimpleNamespace(manage=manage, probe=probe)
+    return SimpleNamespace(manage=manage, probe=probe, env=env, folder=folder)

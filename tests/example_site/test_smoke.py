@@ -8,8 +8,15 @@ the demo.
 from __future__ import annotations
 
 import json
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+
+from .conftest import MANAGE
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +77,69 @@ def test_ropa_command_lists_every_demo_purpose_with_basis_retention_and_recipien
     assert state["subprocessors"] == 3
     assert state["agreements"] == 1
     assert state["sub_processor_pages"] == 1
+
+
+# --- Production settings ---------------------------------------------------------------
+
+DEPLOYMENT_DOC = Path(__file__).resolve().parents[2] / "docs" / "deployment.md"
+
+
+def documented_environment() -> dict[str, str]:
+    """The ``export`` lines of docs/deployment.md, with fresh values for the placeholders."""
+    block = DEPLOYMENT_DOC.read_text(encoding="utf-8").split("```shell", 1)[1].split("```", 1)[0]
+    keys = dict(
+        line.split("=", 1)
+        for line in subprocess.run(
+            [sys.executable, "-m", "wagtail_gdpr_mail.keygen", "prod1"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+    )
+    env = {}
+    for line in block.strip().splitlines():
+        name, value = line.removeprefix("export ").split("=", 1)
+        value = value.strip("'")
+        if value.startswith("<python -m wagtail_gdpr_mail.keygen"):
+            value = keys[name]
+        elif "<" in value:
+            value = re.sub(r"<[^>]*>", lambda _: secrets.token_urlsafe(48), value)
+        env[name] = value
+    return env
+
+
+def run_check(demo, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(MANAGE), "check", *args],
+        env={**demo.env, "DJANGO_DEBUG": "", **env},
+        cwd=demo.folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_without_an_environment_the_site_runs_without_debug_and_refuses_to_start(demo):
+    env = {**demo.env}
+    env.pop("DJANGO_DEBUG")
+    result = subprocess.run(
+        [sys.executable, str(MANAGE), "check"],
+        env=env,
+        cwd=demo.folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    # No published demo key is used outside DEBUG, and open webhooks are refused.
+    for check_id in ("wagtail_gdpr_mail.E001", "wagtail_gdpr_mail.E002", "wagtail_gdpr_mail.E010"):
+        assert check_id in result.stderr
+
+
+def test_the_documented_environment_passes_check_deploy_without_a_warning(demo):
+    env = documented_environment()
+    assert {"DJANGO_SECRET_KEY", "ANYMAIL_WEBHOOK_SECRET"} <= set(env)
+    env["DJANGO_DEBUG"] = "0"
+    result = run_check(demo, env, "--deploy")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout

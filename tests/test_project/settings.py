@@ -115,7 +115,10 @@ WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS = ["test1:" + "dGVzdC1ibGluZC1pbmRleC1rZXktMz
 EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "anymail.backends.test.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = "newsletter@example.com"
-ANYMAIL = {}
+# The ESP webhooks are authenticated, as the system check demands outside DEBUG.
+ANYMAIL_WEBHOOK_USER = "esp-webhook"
+ANYMAIL_WEBHOOK_PASSWORD = "test-only-webhook-password"  # noqa: S105
+ANYMAIL = {"WEBHOOK_SECRET": f"{ANYMAIL_WEBHOOK_USER}:{ANYMAIL_WEBHOOK_PASSWORD}"}
 
 # --- Celery: eager unless a broker is configured (the real-worker tests) ---------------
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")

@@ -40,20 +40,6 @@ def dpa_url(name: str, agreement: DataProcessingAgreement) -> str:
 
 
 @pytest.fixture
-def controller(db):
-    settings = get_controller()
-    settings.controller_name = "Demo Shop s.r.o."
-    settings.controller_address = "Náměstí Svobody 1\n602 00 Brno"
-    settings.controller_company_id = "12345678"
-    settings.controller_email = "privacy@example.com"
-    settings.dpo_name = "Jan Dvořák"
-    settings.dpo_email = "dpo@example.com"
-    settings.security_measures = "Encryption at rest and in transit."
-    settings.save()
-    return settings
-
-
-@pytest.fixture
 def agreement(controller) -> DataProcessingAgreement:
     agreement = DataProcessingAgreement.objects.create(
         **new_agreement_initial()

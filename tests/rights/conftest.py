@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.helpers.controller import configure_controller
 from tests.helpers.pages import publish_test_page
 from tests.helpers.rights import (
     ADMIN_AGENT,
@@ -20,7 +21,6 @@ from tests.helpers.rights import (
 )
 from tests.helpers.subscribing import form_value
 from wagtail_gdpr_mail.consent.assignments import assign_purpose, revoke_assignment
-from wagtail_gdpr_mail.legal.controller import get_controller
 from wagtail_gdpr_mail.models import ContactSource, ListMembership, PurposeAssignment
 
 
@@ -50,15 +50,14 @@ def subscription_page(db, make_purpose, contact_list):
 
 @pytest.fixture
 def controller(db):
-    settings = get_controller()
-    settings.controller_name = CONTROLLER_NAME
-    settings.controller_address = "Masarykovo náměstí 1, 602 00 Brno"
-    settings.controller_company_id = "87654321"
-    settings.controller_email = "privacy@rights-shop.example"
-    settings.dpo_name = "Dana Pověřená"
-    settings.dpo_email = "dpo@rights-shop.example"
-    settings.save()
-    return settings
+    return configure_controller(
+        controller_name=CONTROLLER_NAME,
+        controller_address="Masarykovo náměstí 1, 602 00 Brno",
+        controller_company_id="87654321",
+        controller_email="privacy@rights-shop.example",
+        dpo_name="Dana Pověřená",
+        dpo_email="dpo@rights-shop.example",
+    )
 
 
 @pytest.fixture

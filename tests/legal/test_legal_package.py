@@ -7,26 +7,11 @@ import os
 import subprocess
 import sys
 
-import pytest
 from django.utils import translation
 from wagtail.models import Page, Site
 
 from wagtail_gdpr_mail.legal.controller import controller_details, controller_name, get_controller
 from wagtail_gdpr_mail.legal.countries import country_choices, country_name
-
-
-@pytest.fixture
-def controller(db):
-    settings = get_controller()
-    settings.controller_name = "Demo Shop s.r.o."
-    settings.controller_address = "Náměstí Svobody 1\n602 00 Brno"
-    settings.controller_company_id = "12345678"
-    settings.controller_email = "privacy@example.com"
-    settings.dpo_name = "Jan Dvořák"
-    settings.dpo_email = "dpo@example.com"
-    settings.save()
-    return settings
-
 
 # --- Countries --------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ for path in (ROOT, ROOT / "example_site"):
 # there only with DEBUG on, and the benchmarks run with DEBUG off, so pass them.
 DEMO_ENCRYPTION_KEYS = "demo1:ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU="
 DEMO_BLIND_INDEX_KEYS = "demo1:ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU="
+DEMO_CHAIN_KEYS = "demo1:ZGVtby1vbmx5LWNvbnNlbnQtY2hhaW4ta2V5LTMyYnk="
 
 
 def configure_postgres(default_url: str, script: str) -> str:
@@ -109,6 +110,7 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS", DEMO_ENCRYPTION_KEYS)
     os.environ.setdefault("WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS", DEMO_BLIND_INDEX_KEYS)
+    os.environ.setdefault("WAGTAIL_GDPR_MAIL_CHAIN_KEYS", DEMO_CHAIN_KEYS)
     import django
 
     django.setup()

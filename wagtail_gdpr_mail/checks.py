@@ -81,3 +81,37 @@ def check_webhook_secret(app_configs: Any = None, **kwargs: Any) -> list[checks.
             id="wagtail_gdpr_mail.E010",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def check_chain_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The consent chain is keyed: without a usable key of its own nothing can be proven
+    (and no consent can be recorded)."""
+    level = checks.Warning if settings.DEBUG else checks.Error
+    try:
+        chain = parse_keys(app_settings.CHAIN_KEYS, "CHAIN_KEYS")
+    except ConfigurationError as exc:
+        return [
+            level(
+                str(exc),
+                hint="Run `python -m wagtail_gdpr_mail.keygen` for a new key. Keep it apart "
+                "from SECRET_KEY, the other keys and database backups: whoever holds it can "
+                "rewrite the proof of consent.",
+                id="wagtail_gdpr_mail.E020",
+            )
+        ]
+    others: set[bytes] = set()
+    for setting in ("ENCRYPTION_KEYS", "BLIND_INDEX_KEYS"):
+        try:
+            others |= {k.secret for k in parse_keys(getattr(app_settings, setting), setting)}
+        except ConfigurationError:
+            continue  # reported by check_encryption_keys
+    if others & {k.secret for k in chain}:
+        return [
+            level(
+                f"{app_settings.setting_name('CHAIN_KEYS')} reuses an encryption or "
+                "blind-index key; the consent chain needs a key of its own.",
+                id="wagtail_gdpr_mail.E021",
+            )
+        ]
+    return []

@@ -37,6 +37,14 @@ class AppSettings:
         return self._setting("BLIND_INDEX_KEYS", None)
 
     @property
+    def CHAIN_KEYS(self) -> Any:
+        """Keys for the HMAC-SHA256 links of the consent-record chain and the seals of
+        its heads and checkpoints, same format as ``ENCRYPTION_KEYS``; the first links
+        new records, all verify. Kept out of the database, so whoever can write the
+        database still cannot forge, re-chain or truncate the proof of consent."""
+        return self._setting("CHAIN_KEYS", None)
+
+    @property
     def ROTATION_BATCH_SIZE(self) -> int:
         """Rows re-encrypted per transaction by ``gdpr_mail_rotate_keys``."""
         return int(self._setting("ROTATION_BATCH_SIZE", 500))

@@ -140,11 +140,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The demo keys below are public and used only while DEBUG is on.
 _DEMO_ENCRYPTION_KEYS = "demo1:ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU="
 _DEMO_BLIND_INDEX_KEYS = "demo1:ZGVtby1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU="
+_DEMO_CHAIN_KEYS = "demo1:ZGVtby1vbmx5LWNvbnNlbnQtY2hhaW4ta2V5LTMyYnk="
 WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS = os.environ.get(
     "WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS", _DEMO_ENCRYPTION_KEYS if DEBUG else None
 )
 WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS = os.environ.get(
     "WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS", _DEMO_BLIND_INDEX_KEYS if DEBUG else None
+)
+WAGTAIL_GDPR_MAIL_CHAIN_KEYS = os.environ.get(
+    "WAGTAIL_GDPR_MAIL_CHAIN_KEYS", _DEMO_CHAIN_KEYS if DEBUG else None
 )
 
 # --- mail: readable files in the demo, any Anymail ESP in production -------------

@@ -110,6 +110,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- wagtail-gdpr-mail: fixed, public test keys ---------------------------------------
 WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS = ["test1:" + "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1sb25n"]
 WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS = ["test1:" + "dGVzdC1ibGluZC1pbmRleC1rZXktMzItYnl0ZXMtbG9u"]
+WAGTAIL_GDPR_MAIL_CHAIN_KEYS = ["test1:" + "dGVzdC1jb25zZW50LWNoYWluLWtleS0zMi1ieXRlcyE="]
 
 # --- Mail: Anymail's test backend records to django.core.mail.outbox ------------------
 EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "anymail.backends.test.EmailBackend")

@@ -1,5 +1,5 @@
 from .access import AccessRequest
-from .consent import GENESIS_HASH, ConsentRecord, PurposeAssignment
+from .consent import GENESIS_HASH, ConsentChainHead, ConsentRecord, PurposeAssignment
 from .contacts import Contact, ContactList, ContactSource, ListMembership
 from .legal import (
     ControllerSettings,
@@ -15,6 +15,7 @@ from .suppression import Suppression
 __all__ = [
     "AccessRequest",
     "GENESIS_HASH",
+    "ConsentChainHead",
     "ConsentRecord",
     "Contact",
     "ContactList",

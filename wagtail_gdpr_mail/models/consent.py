@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
 import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..crypto import EncryptedJSONField
+from ..conf import app_settings
+from ..crypto import EncryptedJSONField, Key, parse_keys
 from ..exceptions import ConsentRecordError
 from .contacts import Contact, ContactSource
 from .purposes import ProcessingPurpose
 
 GENESIS_HASH = "0" * 64
+
+logger = logging.getLogger(__name__)
 
 
 class PurposeAssignmentQuerySet(models.QuerySet):
@@ -129,11 +134,33 @@ def evidence_digest(evidence: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(evidence)).hexdigest()
 
 
-def chain_link(previous_hash: str, content: dict[str, Any]) -> str:
+def chain_keys() -> tuple[Key, ...]:
+    """The keys of ``WAGTAIL_GDPR_MAIL_CHAIN_KEYS``: the first links new records and
+    seals chain heads, every one verifies. Raises ``ConfigurationError`` when unset."""
+    return parse_keys(app_settings.CHAIN_KEYS, "CHAIN_KEYS")
+
+
+def keyed_digest(key: Key, data: dict[str, Any]) -> str:
+    """HMAC-SHA256 under a chain key over the canonical JSON of ``data``."""
+    return hmac.new(key.secret, canonical_json(data), hashlib.sha256).hexdigest()
+
+
+def chain_link(previous_hash: str, content: dict[str, Any], key: Key) -> str:
     """The hash of one consent record: its content (see :meth:`ConsentRecord.chained_content`)
-    bound to the hash of the contact's previous record. The one definition of the chain:
-    every writer and the verifier call it."""
-    return hashlib.sha256(canonical_json({**content, "previous_hash": previous_hash})).hexdigest()
+    bound to the hash of the contact's previous record, keyed with a chain key, so that
+    nobody without the key (which lives in the settings, not in the database) can forge
+    or re-chain a record. The one definition of the chain: every writer and the
+    verifier call it."""
+    return keyed_digest(key, {**content, "previous_hash": previous_hash})
+
+
+def head_seal(contact_id: int, record_count: int, head_hash: str, key: Key) -> str:
+    """The seal of a contact's chain head: its record count and last hash, keyed, so a
+    head cannot be moved back (a truncated chain) without the key."""
+    return keyed_digest(
+        key,
+        {"anchor": "head", "contact": contact_id, "count": record_count, "head": head_hash},
+    )
 
 
 class ConsentRecordManager(models.Manager):
@@ -172,11 +199,14 @@ class ConsentRecordManager(models.Manager):
 
         Each record's ``evidence`` (a dict) gets a random salt and its digest;
         records of one contact are linked in list order after the contact's last
-        record. The contacts are locked, so two writers cannot both extend the
-        same link; a unique constraint on (contact, previous hash) backs that up.
+        record, with the first chain key, and the contact's chain head (record
+        count, last hash, keyed seal) moves on in the same transaction. The
+        contacts are locked, so two writers cannot both extend the same link; a
+        unique constraint on (contact, previous hash) backs that up.
         """
         if not records:
             return records
+        key = chain_keys()[0]
         contact_ids = sorted({r.contact_id for r in records})
         with transaction.atomic():
             list(
@@ -185,24 +215,61 @@ class ConsentRecordManager(models.Manager):
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            last_hash = dict(
-                Contact.objects.filter(pk__in=contact_ids)
-                .annotate(
-                    last=Subquery(
-                        self.filter(contact=OuterRef("pk"))
-                        .order_by("-pk")
-                        .values("record_hash")[:1]
-                    )
-                )
-                .values_list("pk", "last")
-            )
+            tip = {
+                contact_id: (count, head)
+                for contact_id, count, head in ConsentChainHead.objects.filter(
+                    contact_id__in=contact_ids
+                ).values_list("contact_id", "record_count", "head_hash")
+            }
+            self._tip_of_unanchored([c for c in contact_ids if c not in tip], tip)
             for record in records:
+                count, previous = tip.get(record.contact_id, (0, GENESIS_HASH))
                 record.evidence = {**(record.evidence or {}), "salt": secrets.token_hex(16)}
                 record.evidence_digest = evidence_digest(record.evidence)
-                record.previous_hash = last_hash.get(record.contact_id) or GENESIS_HASH
-                record.record_hash = chain_link(record.previous_hash, record.chained_content())
-                last_hash[record.contact_id] = record.record_hash
-            return self.bulk_create(records, batch_size=1000)
+                record.previous_hash = previous
+                record.chain_key_id = key.id
+                record.record_hash = chain_link(previous, record.chained_content(), key)
+                tip[record.contact_id] = (count + 1, record.record_hash)
+            created = self.bulk_create(records, batch_size=1000)
+            now = timezone.now()
+            ConsentChainHead.objects.bulk_create(
+                [
+                    ConsentChainHead(
+                        contact_id=contact_id,
+                        record_count=tip[contact_id][0],
+                        head_hash=tip[contact_id][1],
+                        key_id=key.id,
+                        seal=head_seal(contact_id, *tip[contact_id], key),
+                        updated_at=now,
+                    )
+                    for contact_id in contact_ids
+                ],
+                batch_size=1000,
+                update_conflicts=True,
+                unique_fields=["contact"],
+                update_fields=["record_count", "head_hash", "key_id", "seal", "updated_at"],
+            )
+            return created
+
+    def _tip_of_unanchored(self, contact_ids: list[int], tip: dict[int, tuple[int, str]]) -> None:
+        """Contacts without a chain head: new ones (no records yet), or a head row that
+        was removed. The latter is re-anchored at the records found, and said loudly:
+        the verifier reports it until then, and a checkpoint still shows a truncation."""
+        if not contact_ids:
+            return
+        for contact_id, record_hash in (
+            self.filter(contact_id__in=contact_ids)
+            .order_by("contact_id", "pk")
+            .values_list("contact_id", "record_hash")
+        ):
+            count = tip.get(contact_id, (0, ""))[0]
+            tip[contact_id] = (count + 1, record_hash)
+        for contact_id in tip.keys() & set(contact_ids):
+            logger.error(
+                "The consent chain head of contact #%s was missing; re-anchored at %s records.",
+                contact_id,
+                tip[contact_id][0],
+            )
 
 
 class ConsentRecord(models.Model):
@@ -241,6 +308,8 @@ class ConsentRecord(models.Model):
     evidence_digest = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)
     record_hash = models.CharField(max_length=64, unique=True)
+    # Which of WAGTAIL_GDPR_MAIL_CHAIN_KEYS linked the record ("" = not keyed).
+    chain_key_id = models.CharField(max_length=16, default="")
 
     objects = ConsentRecordManager()
 
@@ -269,25 +338,56 @@ class ConsentRecord(models.Model):
 
     def chained_content(self) -> dict[str, Any]:
         """What the record's hash covers, besides the previous record's hash."""
-        return {
-            "contact": self.contact_id,
-            "assignment": self.assignment_id,
-            "purpose": self.purpose_id,
-            "purpose_revision": self.purpose_revision_id,
-            "event": self.event,
-            "source": self.source,
-            "occurred_at": _iso(self.occurred_at),
-            "actor": self.actor_user_id,
-            "valid_from": _iso(self.valid_from),
-            "valid_until": _iso(self.valid_until),
-            "evidence_digest": self.evidence_digest,
-        }
+        return chained_content(self)
 
     def compute_hash(self) -> str:
-        return chain_link(self.previous_hash, self.chained_content())
+        """The link under the record's own chain key (which must be configured)."""
+        key = next(k for k in chain_keys() if k.id == self.chain_key_id)
+        return chain_link(self.previous_hash, self.chained_content(), key)
 
     @property
     def actor(self):  # -> User | None
         if self.actor_user_id is None:
             return None
         return get_user_model().objects.filter(pk=self.actor_user_id).first()
+
+
+def chained_content(record: Any) -> dict[str, Any]:
+    """What a record's hash covers, besides the previous record's hash. Takes any object
+    with a record's attributes (the data migration passes historical models)."""
+    return {
+        "contact": record.contact_id,
+        "assignment": record.assignment_id,
+        "purpose": record.purpose_id,
+        "purpose_revision": record.purpose_revision_id,
+        "event": record.event,
+        "source": record.source,
+        "occurred_at": _iso(record.occurred_at),
+        "actor": record.actor_user_id,
+        "valid_from": _iso(record.valid_from),
+        "valid_until": _iso(record.valid_until),
+        "evidence_digest": record.evidence_digest,
+    }
+
+
+class ConsentChainHead(models.Model):
+    """Where a contact's consent chain ends: its record count and last hash, sealed with
+    a chain key. Moved on by the chain writer in the same transaction as the records,
+    so deleting the last records (or all of them) no longer leaves a chain that
+    verifies."""
+
+    contact = models.OneToOneField(
+        Contact, on_delete=models.CASCADE, primary_key=True, related_name="consent_chain_head"
+    )
+    record_count = models.PositiveIntegerField()
+    head_hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
+    seal = models.CharField(max_length=64)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("consent chain head")
+        verbose_name_plural = _("consent chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.record_count} · {self.head_hash[:12]}"

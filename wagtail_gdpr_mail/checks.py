@@ -1,4 +1,8 @@
-"""System checks: refuse to start without usable encryption keys outside DEBUG."""
+"""System checks: refuse to start without usable encryption keys outside DEBUG.
+
+Outside DEBUG each problem is an error; in DEBUG a warning (the demo keys pass
+silently in DEBUG: the example site uses them on purpose).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.db import DatabaseError
 
 from .conf import app_settings
-from .crypto import parse_keys
+from .crypto import index_keys_in_use, parse_keys
 from .exceptions import ConfigurationError
+from .models import Contact, PendingSignup, Suppression
 
 
 @checks.register(checks.Tags.security, deploy=False)
@@ -43,3 +49,66 @@ def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[checks
                 )
             )
     return messages
+
+
+#: (model, blind-index column, what the rows are, how to bring them under a configured key)
+_INDEXED = (
+    (
+        Suppression,
+        "address_index",
+        "suppressed addresses",
+        "Suppressions keep only the hash, never the address, so they cannot be re-keyed: "
+        "put key {key!r} back into {setting} (after the current key) and keep it there.",
+    ),
+    (
+        Contact,
+        "email_index",
+        "contacts",
+        "Put key {key!r} back into {setting} (after the current key) and run "
+        "`manage.py gdpr_mail_rotate_keys`, which recomputes their indexes.",
+    ),
+    (
+        PendingSignup,
+        "email_index",
+        "pending signups",
+        "Put key {key!r} back into {setting} (after the current key) and run "
+        "`manage.py gdpr_mail_rotate_keys`.",
+    ),
+)
+
+
+def unconfigured_index_keys(configured_ids: set[str]) -> list[tuple[Any, str, str, str, int]]:
+    """(model, key id, what, hint, row count) for blind indexes stored under a key that is
+    not in ``configured_ids``: such rows are found by no lookup any more."""
+    found = []
+    for model, column, what, hint in _INDEXED:
+        counts = index_keys_in_use(model._default_manager.all(), column, except_ids=configured_ids)
+        found += [(model, key_id, what, hint, n) for key_id, n in counts]
+    return found
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def check_stored_index_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every stored blind index must be under a configured key: a suppression hashed
+    under a removed key no longer stops its address from being added again."""
+    try:
+        keys = parse_keys(app_settings.BLIND_INDEX_KEYS, "BLIND_INDEX_KEYS")
+    except ConfigurationError:
+        return []  # reported by check_encryption_keys
+    try:
+        found = unconfigured_index_keys({key.id for key in keys})
+    except DatabaseError:
+        return []  # no database or no tables yet (before `migrate`): nothing stored
+    level = checks.Warning if settings.DEBUG else checks.Error
+    setting = app_settings.setting_name("BLIND_INDEX_KEYS")
+    return [
+        level(
+            f"{count} {what} are hashed under blind-index key {key_id!r}, which is not in "
+            f"{setting}: lookups no longer find them"
+            + (", so these addresses can be added again." if model is Suppression else "."),
+            hint=hint.format(key=key_id, setting=setting),
+            obj=model._meta.label,
+            id="wagtail_gdpr_mail.E010",
+        )
+        for model, key_id, what, hint, count in found
+    ]

@@ -32,6 +32,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models import Count, Value
+from django.db.models.functions import StrIndex, Substr
 from django.dispatch import receiver
 from django.test.signals import setting_changed
 
@@ -231,6 +233,24 @@ def email_blind_index(email: str) -> str:
 
 def email_blind_index_candidates(email: str) -> list[str]:
     return get_blind_index().candidates(normalise_email(email))
+
+
+def index_keys_in_use(
+    queryset: models.QuerySet, column: str, *, except_ids: Iterable[str] = ()
+) -> list[tuple[str, int]]:
+    """(key id, row count) of the blind indexes stored in ``column``, leaving out the
+    keys in ``except_ids``: one grouped query, whatever the number of rows."""
+    rows = queryset.filter(**{f"{column}__contains": SEPARATOR})
+    for key_id in except_ids:
+        rows = rows.exclude(**{f"{column}__startswith": key_id + SEPARATOR})
+    counts = (
+        rows.order_by()
+        .annotate(index_key_id=Substr(column, 1, StrIndex(column, Value(SEPARATOR)) - 1))
+        .values("index_key_id")
+        .annotate(rows=Count("pk"))
+        .values_list("index_key_id", "rows")
+    )
+    return sorted(counts)
 
 
 def associated_data(model: type[models.Model], field_name: str) -> bytes:

@@ -128,7 +128,12 @@ class Contact(models.Model):
         """
         old_index = self.email_index
         self.email_index = email_blind_index(self.email) if self.email else None
-        if self.email_index and self.email_index != old_index and not allow_suppressed:
+        # After a blind-index key rotation the stored index may be under an older key:
+        # the same address, not a changed one.
+        changed_address = self.email_index is not None and (
+            old_index not in email_blind_index_candidates(self.email)
+        )
+        if changed_address and not allow_suppressed:
             if Suppression.objects.is_suppressed(self.email):
                 raise SuppressedAddressError(
                     gettext(

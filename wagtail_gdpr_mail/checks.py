@@ -6,6 +6,7 @@ silently in DEBUG: the example site uses them on purpose).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.core import checks
 from django.db import DatabaseError
 
 from .conf import app_settings
-from .crypto import index_keys_in_use, parse_keys
+from .crypto import KEY_BYTES, Key, index_keys_in_use, parse_keys
 from .exceptions import ConfigurationError
 from .models import Contact, PendingSignup, Suppression
 
@@ -46,6 +47,61 @@ def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[checks
                     f"{app_settings.setting_name('BLIND_INDEX_KEYS')} reuses a key of "
                     f"{app_settings.setting_name('ENCRYPTION_KEYS')}; each needs its own.",
                     id="wagtail_gdpr_mail.E003",
+                )
+            )
+    return messages
+
+
+#: SHA-256 of the secrets of keys published with this project (the example site's demo
+#: keys): anyone can read them, so they protect nothing. Digests, so that nobody copies
+#: a key from here.
+PUBLISHED_KEY_DIGESTS = {
+    "28d5c8524276781e10b4f93b3a17b7b2d1d579ce696f758d7095f71dd4f39bf7",
+    "02ec487ab0786bd3ff57539fe22b98c2b10f0f12f1dac4a11b7b46e44f57d48a",
+}
+#: A random 32-byte key holds about 30 different byte values; fewer than this many
+#: means a typed phrase, a pattern or a zero-filled buffer, not a random key.
+MIN_DISTINCT_BYTES = 16
+
+
+def _configured_keys() -> list[tuple[str, Key]]:
+    keys = []
+    for setting in ("ENCRYPTION_KEYS", "BLIND_INDEX_KEYS"):
+        try:
+            keys += [(setting, key) for key in parse_keys(getattr(app_settings, setting), setting)]
+        except ConfigurationError:
+            pass  # reported by check_encryption_keys
+    return keys
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def check_key_strength(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """No published demo key outside DEBUG, and no key without entropy."""
+    messages: list[checks.CheckMessage] = []
+    for setting, key in _configured_keys():
+        name = app_settings.setting_name(setting)
+        if hashlib.sha256(key.secret).hexdigest() in PUBLISHED_KEY_DIGESTS:
+            if not settings.DEBUG:
+                messages.append(
+                    checks.Error(
+                        f"{name}: key {key.id!r} is a demo key published with "
+                        "wagtail-gdpr-mail; anyone can decrypt what it protects.",
+                        hint="Generate your own keys with `python -m wagtail_gdpr_mail.keygen` "
+                        "and set them from the environment. Demo keys are for DEBUG only.",
+                        id="wagtail_gdpr_mail.E011",
+                    )
+                )
+            continue
+        distinct = len(set(key.secret[:KEY_BYTES]))
+        if distinct < MIN_DISTINCT_BYTES:
+            level = checks.Warning if settings.DEBUG else checks.Error
+            messages.append(
+                level(
+                    f"{name}: key {key.id!r} is not random: its {KEY_BYTES} bytes hold only "
+                    f"{distinct} different values (a random key holds about 30).",
+                    hint="Generate a random key with `python -m wagtail_gdpr_mail.keygen`; "
+                    "never type a key or derive it from a password.",
+                    id="wagtail_gdpr_mail.E012",
                 )
             )
     return messages

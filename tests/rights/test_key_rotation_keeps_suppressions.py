@@ -45,8 +45,7 @@ def test_rotation_says_it_is_not_done_while_suppressions_need_the_old_key(rotate
     assert "Done:" not in output
     # Karel's suppression followed his contact to the new key; Zdeňka's has no address left.
     assert (
-        "Not done: 1 suppressed addresses are still hashed under blind-index key 'test1'"
-        in output
+        "Not done: 1 suppressed addresses are still hashed under blind-index key 'test1'" in output
     )
     assert "Keep 'test1' in WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS" in output
     assert Suppression.objects.get(reason="bounced").address_index.startswith("idx2$")
@@ -54,9 +53,7 @@ def test_rotation_says_it_is_not_done_while_suppressions_need_the_old_key(rotate
     assert check_stored_index_keys() == []
 
 
-def test_with_the_old_key_kept_no_erased_address_comes_back_without_double_opt_in(
-    rotated, person
-):
+def test_with_the_old_key_kept_no_erased_address_comes_back_without_double_opt_in(rotated, person):
     count = Contact.objects.count()
     with pytest.raises(SuppressedAddressError):
         Contact.objects.create(email=EMAIL.upper())

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from ..crypto import Unreadable, is_unreadable
 from ..exceptions import DecryptionError
 from ..models import GENESIS_HASH, ConsentRecord
 from ..models.consent import chain_link, evidence_digest
@@ -41,7 +42,9 @@ def chain_problems(contact_id: int) -> Iterator[str]:
             yield f"{where}: its content was changed after it was written."
         try:
             evidence = field.from_db_value(record.raw_evidence, None, connection)
-        except DecryptionError:
+        except DecryptionError:  # its key is not configured
+            evidence = Unreadable("")
+        if is_unreadable(evidence):
             yield f"{where}: its evidence was tampered with (it no longer decrypts)."
         else:
             # Anonymised records have no evidence left; their digest still counts.

@@ -73,12 +73,19 @@ class Command(BaseCommand):
             help=f"Rows per transaction (default {app_settings.ROTATION_BATCH_SIZE}).",
         )
         parser.add_argument(
+            "--skip-unreadable",
+            action="store_true",
+            help="Leave values that do not decrypt as they are, list them at the end, and "
+            "rotate everything else (without it the command stops at the first one).",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Count the rows that still use an old key; change nothing.",
         )
 
-    def handle(self, *args, batch_size=None, dry_run=False, **options):
+    def handle(self, *args, batch_size=None, dry_run=False, skip_unreadable=False, **options):
+        self.skip_unreadable, self.skipped = skip_unreadable, []
         batch_size = batch_size or app_settings.ROTATION_BATCH_SIZE
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
@@ -91,8 +98,16 @@ class Command(BaseCommand):
             f"{verb} {total_changed} rows. Current encryption key "
             f"{cipher.current.id!r}, blind index key {index.current.id!r}."
         )
+        for where in self.skipped:
+            self.stdout.write(self.style.WARNING(f"Skipped unreadable: {where}"))
+        if self.skipped:
+            self.stdout.write(
+                f"Not done: {len(self.skipped)} values could not be decrypted under any key "
+                "and were left as they are. Erase those rows or set the values anew "
+                "(`manage.py gdpr_mail_unreadable` lists them)."
+            )
         left = self._suppressions_under_old_keys(index)
-        if not left:
+        if not left and not self.skipped:
             self.stdout.write(self.style.SUCCESS(f"Done: {summary}"))
             return
         self.stdout.write(f"{summary[0].upper()}{summary[1:]}")
@@ -137,7 +152,9 @@ class Command(BaseCommand):
                     break
                 for row in rows:
                     pk, values = row[0], list(row[1:])
-                    updates = self._rotated_values(model, fields, values, has_index, cipher, index)
+                    updates = self._rotated_values(
+                        model, pk, fields, values, has_index, cipher, index
+                    )
                     if updates:
                         changed += 1
                         if not dry_run:
@@ -163,7 +180,9 @@ class Command(BaseCommand):
             )
             return cursor.fetchall()
 
-    def _rotated_values(self, model, fields, values, has_index, cipher, index) -> dict[str, str]:
+    def _rotated_values(
+        self, model, pk, fields, values, has_index, cipher, index
+    ) -> dict[str, str]:
         updates: dict[str, str] = {}
         plain_email = None
         for field, token in zip(fields, values, strict=False):
@@ -173,7 +192,13 @@ class Command(BaseCommand):
             try:
                 plaintext = cipher.decrypt(token, aad)
             except DecryptionError as exc:
-                raise CommandError(f"{model._meta.label} {field.name}: {exc}") from exc
+                where = f"{model._meta.label} #{pk} {field.name}"
+                if not self.skip_unreadable:
+                    raise CommandError(
+                        f"{where}: {exc} Run again with --skip-unreadable to rotate the rest."
+                    ) from exc
+                self.skipped.append(where)
+                continue
             if field.name == "email":
                 plain_email = plaintext.decode("utf-8")
             if cipher.needs_rotation(token):

@@ -32,8 +32,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models import Count, Value
+from django.db.models.functions import StrIndex, Substr
 from django.dispatch import receiver
 from django.test.signals import setting_changed
+from django.utils.translation import gettext
 
 from .conf import app_settings
 from .exceptions import ConfigurationError, DecryptionError
@@ -159,6 +162,9 @@ class Cipher:
     def needs_rotation(self, token: str) -> bool:
         return self.key_id_of(token) != self.current.id
 
+    def has_key(self, key_id: str) -> bool:
+        return key_id in self._aead
+
 
 class BlindIndex:
     """HMAC-SHA256 of a normalised value under a key ring of its own.
@@ -233,12 +239,74 @@ def email_blind_index_candidates(email: str) -> list[str]:
     return get_blind_index().candidates(normalise_email(email))
 
 
+def index_keys_in_use(
+    queryset: models.QuerySet, column: str, *, except_ids: Iterable[str] = ()
+) -> list[tuple[str, int]]:
+    """(key id, row count) of the blind indexes stored in ``column``, leaving out the
+    keys in ``except_ids``: one grouped query, whatever the number of rows."""
+    rows = queryset.filter(**{f"{column}__contains": SEPARATOR})
+    for key_id in except_ids:
+        rows = rows.exclude(**{f"{column}__startswith": key_id + SEPARATOR})
+    counts = (
+        rows.order_by()
+        .annotate(index_key_id=Substr(column, 1, StrIndex(column, Value(SEPARATOR)) - 1))
+        .values("index_key_id")
+        .annotate(rows=Count("pk"))
+        .values_list("index_key_id", "rows")
+    )
+    return sorted(counts)
+
+
 def associated_data(model: type[models.Model], field_name: str) -> bytes:
     meta = model._meta
     return f"{meta.app_label}.{meta.model_name}.{field_name}".encode()
 
 
 # --- Model fields -----------------------------------------------------------------
+
+
+class Unreadable:
+    """What an encrypted field holds when its stored value fails to decrypt: changed in
+    the database, copied from elsewhere, or not a ciphertext at all.
+
+    It shows as "(unreadable)" and carries the reason, never any of the stored bytes:
+    a listing, a detail page, an export or an erasure can go on around one damaged
+    value. Saving it raises :class:`UnreadableValueError`; it is never written back.
+    """
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return gettext("(unreadable)")
+
+    def __repr__(self) -> str:
+        return f"<Unreadable: {self.reason}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unreadable)
+
+    def __hash__(self) -> int:
+        return hash(Unreadable)
+
+
+class UnreadableValueError(DecryptionError, ValueError):
+    """An :class:`Unreadable` value was about to be saved."""
+
+
+def is_unreadable(value: Any) -> bool:
+    return isinstance(value, Unreadable)
+
+
+def unreadable_fields(instance: models.Model) -> list[str]:
+    """Names of the encrypted fields of ``instance`` whose stored value did not decrypt."""
+    return [
+        f.name
+        for f in encrypted_fields(type(instance))
+        if is_unreadable(f.value_from_object(instance))
+    ]
 
 
 class EncryptedField(models.TextField):
@@ -262,12 +330,31 @@ class EncryptedField(models.TextField):
     def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
+        if isinstance(value, Unreadable):
+            raise UnreadableValueError(
+                f"{self.model._meta.label}.{self.name} holds an unreadable value; it cannot "
+                "be saved. Set a new value, or erase the row."
+            )
         return get_cipher().encrypt(self.encode(value), self._aad)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
             return None
-        return self.decode(get_cipher().decrypt(value, self._aad))
+        cipher = get_cipher()
+        try:
+            key_id = cipher.key_id_of(value)
+        except DecryptionError as exc:
+            return Unreadable(str(exc))
+        if not cipher.has_key(key_id):
+            # A key missing from the settings concerns every row under it: a
+            # configuration error that raises (naming the setting), not damaged data.
+            cipher.decrypt(value, self._aad)
+        try:
+            return self.decode(cipher.decrypt(value, self._aad))
+        except DecryptionError as exc:
+            return Unreadable(str(exc))
+        except ValueError:  # authentic, yet not UTF-8 or JSON: not written by this field
+            return Unreadable("An encrypted value decrypts to something this field never wrote.")
 
     def to_python(self, value: Any) -> Any:
         return value

@@ -11,5 +11,6 @@ and the test modules (fixtures stay in conftest.py files).
 - ``pages``: a live page of the test project, served by the default site.
 - ``subscribing``: a visitor who fills in a subscription form like a person.
 - ``mail_backends``: e-mail backends that fail or dawdle on purpose.
+- ``tampering``: one changed character in a stored value.
 - ``personal_data``: what the rights tests look for in the database and its dumps.
 """

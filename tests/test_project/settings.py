@@ -108,9 +108,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- wagtail-gdpr-mail: fixed, public test keys ---------------------------------------
-WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS = ["test1:" + "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1sb25n"]
-WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS = ["test1:" + "dGVzdC1ibGluZC1pbmRleC1rZXktMzItYnl0ZXMtbG9u"]
-WAGTAIL_GDPR_MAIL_CHAIN_KEYS = ["test1:" + "dGVzdC1jb25zZW50LWNoYWluLWtleS0zMi1ieXRlcyE="]
+WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS = ["test1:" + "BFRuzfBOB1e7NFxnOX0BGBnGhjgPgJCYnZic9AbMItk="]
+WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS = ["test1:" + "1P-rVdtUUIZOj59MyGh2lTR2j_flSNXLh0EbNQBMoh8="]
+WAGTAIL_GDPR_MAIL_CHAIN_KEYS = ["test1:" + "IT-3_UwKzXsYa9qQp1vpVrOcPlNj1lPY9Qp0aOZY0HE="]
 
 # --- Mail: Anymail's test backend records to django.core.mail.outbox ------------------
 EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "anymail.backends.test.EmailBackend")

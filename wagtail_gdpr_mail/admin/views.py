@@ -24,8 +24,8 @@ from wagtail.snippets.views.snippets import EditView, IndexView, InspectView
 
 from .. import audit
 from ..consent.assignments import assign_purpose, assign_purpose_to_list, revoke_assignment
-from ..crypto import normalise_email
-from ..models import ConsentRecord, Contact, ContactList, ContactSource, PurposeAssignment
+from ..crypto import is_unreadable, normalise_email, unreadable_fields
+from ..models import Contact, ContactList, ContactSource, PurposeAssignment
 from ..rights.erasure import ErasureMode, erase_contacts
 from ..rights.forms import EraseForm
 from ..rights.views import export_response
@@ -153,18 +153,24 @@ class ContactInspectView(InspectView):
         context = super().get_context_data(**kwargs)
         contact: Contact = self.object
         can_view_proof = self.can("view_proof")
+        records = (
+            list(contact.consent_records.select_related("purpose").order_by("-pk"))
+            if can_view_proof
+            else []
+        )
         context.update(
+            unreadable_fields=[
+                str(Contact._meta.get_field(name).verbose_name)
+                for name in unreadable_fields(contact)
+            ],
+            unreadable_records={r.pk for r in records if is_unreadable(r.evidence)},
             contact=contact,
             memberships=contact.memberships.select_related("contact_list").order_by("added_at"),
             assignments=contact.assignments.select_related("purpose", "purpose__legal_basis"),
             can_assign=self.can("assign"),
             can_revoke=self.can("revoke"),
             can_view_proof=can_view_proof,
-            records=(
-                contact.consent_records.select_related("purpose").order_by("-pk")
-                if can_view_proof
-                else ConsentRecord.objects.none()
-            ),
+            records=records,
             assign_form=AssignPurposeForm(),
             assign_url=reverse(self.url_name("assign"), args=[contact.pk]),
             revoke_url_name=self.url_name("revoke"),

@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, TextField
 from django.db.models.functions import Cast
 
 from ..conf import app_settings
-from ..crypto import Key
+from ..crypto import Key, Unreadable, is_unreadable
 from ..exceptions import DecryptionError
 from ..models import GENESIS_HASH, ConsentChainHead, ConsentRecord, Contact, PurposeAssignment
 from ..models.consent import chain_keys, chain_link, evidence_digest, head_seal
@@ -96,15 +96,16 @@ def _walk(report: ChainReport, keys: dict[str, Key], live: bool, wanted: set[int
         else:
             try:
                 evidence = evidence_field.from_db_value(record.raw_evidence, None, connection)
-            except DecryptionError:
+            except DecryptionError:  # its key is not configured
+                evidence = Unreadable("")
+            if is_unreadable(evidence):
                 problems.append(f"{where}: its evidence was tampered with (it no longer decrypts).")
-            else:
-                if evidence is None and live:
-                    problems.append(
-                        f"{where}: its evidence was wiped although the contact is not anonymised."
-                    )
-                elif evidence is not None and evidence_digest(evidence) != record.evidence_digest:
-                    problems.append(f"{where}: its evidence does not match its digest.")
+            elif evidence is None and live:
+                problems.append(
+                    f"{where}: its evidence was wiped although the contact is not anonymised."
+                )
+            elif evidence is not None and evidence_digest(evidence) != record.evidence_digest:
+                problems.append(f"{where}: its evidence does not match its digest.")
         if report.record_count in wanted:
             report.hash_at[report.record_count] = record.record_hash
         expected_previous = report.head_hash = record.record_hash

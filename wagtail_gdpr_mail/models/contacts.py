@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from ..crypto import (
     EncryptedJSONField,
     EncryptedTextField,
+    UnreadableValueError,
     email_blind_index,
     email_blind_index_candidates,
+    unreadable_fields,
 )
 from ..exceptions import SuppressedAddressError
 from .suppression import Suppression
@@ -126,9 +128,26 @@ class Contact(models.Model):
 
         Only the confirmation of a double opt-in passes ``allow_suppressed``.
         """
+        update_fields = kwargs.get("update_fields")
+        unreadable = [
+            name
+            for name in unreadable_fields(self)
+            if update_fields is None or name in update_fields
+        ]
+        if unreadable:
+            # Refused before any query, so the caller's transaction stays usable.
+            raise UnreadableValueError(
+                f"Contact #{self.pk}: {', '.join(unreadable)} could not be decrypted and "
+                "cannot be saved back. Set new values, or erase the contact."
+            )
         old_index = self.email_index
         self.email_index = email_blind_index(self.email) if self.email else None
-        if self.email_index and self.email_index != old_index and not allow_suppressed:
+        # After a blind-index key rotation the stored index may be under an older key:
+        # the same address, not a changed one.
+        changed_address = self.email_index is not None and (
+            old_index not in email_blind_index_candidates(self.email)
+        )
+        if changed_address and not allow_suppressed:
             if Suppression.objects.is_suppressed(self.email):
                 raise SuppressedAddressError(
                     gettext(
@@ -137,14 +156,14 @@ class Contact(models.Model):
                     ),
                     code="suppressed",
                 )
-        update_fields = kwargs.get("update_fields")
         if update_fields is not None and "email" in update_fields:
             kwargs["update_fields"] = {*update_fields, "email_index"}
         super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
+        # str(): an unreadable part shows as "(unreadable)".
+        return " ".join(str(part) for part in (self.first_name, self.last_name) if part)
 
     @property
     def is_anonymised(self) -> bool:

@@ -6,15 +6,26 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..crypto import email_blind_index, email_blind_index_candidates
+from ..crypto import email_blind_index, email_blind_index_candidates, get_blind_index
 
 
 class SuppressionQuerySet(models.QuerySet):
     def for_email(self, email: str) -> SuppressionQuerySet:
+        """Suppressions of ``email`` under every configured blind-index key."""
         return self.filter(address_index__in=email_blind_index_candidates(email))
 
     def is_suppressed(self, email: str) -> bool:
         return self.for_email(email).exists()
+
+    def rekey(self, old_index: str, new_index: str) -> int:
+        """Move a suppression from ``old_index`` to ``new_index`` (the same address
+        under the current key). The address is needed to compute ``new_index``, which
+        is why suppressions are re-keyed only where the address is seen."""
+        if old_index == new_index:
+            return 0
+        if self.filter(address_index=new_index).exists():
+            return self.filter(address_index=old_index).delete()[0]
+        return self.filter(address_index=old_index).update(address_index=new_index)
 
 
 class Suppression(models.Model):
@@ -44,6 +55,15 @@ class Suppression(models.Model):
 
     @classmethod
     def add(cls, *, reason: str, email: str | None = None, index: str | None = None) -> None:
-        """Suppress an address given in clear or by its blind index (idempotent)."""
-        index = index or email_blind_index(email or "")
+        """Suppress an address given in clear or by its blind index (idempotent).
+
+        Given the address, a suppression still hashed under an older blind-index key
+        is moved to the current key instead of being added twice.
+        """
+        if index is None:
+            index = email_blind_index(email or "")
+            index_keys = get_blind_index()
+            for old in cls.objects.for_email(email or "").values_list("address_index", flat=True):
+                if index_keys.needs_rotation(old):
+                    cls.objects.rekey(old, index)
         cls.objects.get_or_create(address_index=index, defaults={"reason": reason})

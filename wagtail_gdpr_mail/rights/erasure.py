@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from .. import audit, signals
 from ..conf import app_settings
-from ..crypto import email_blind_index_candidates
+from ..crypto import email_blind_index_candidates, is_unreadable
 from ..models import (
     ConsentRecord,
     Contact,
@@ -55,10 +55,12 @@ def _suppress(indexes: Iterable[str | None]) -> None:
     )
 
 
-def _pending_signups_for(contacts: list[Contact]):
-    candidates: list[str] = []
+def _pending_signups_for(contacts: list[Contact], indexes: list[str | None]):
+    # The stored indexes too: they still find the signups of a contact whose
+    # encrypted address no longer decrypts.
+    candidates: list[str] = [i for i in indexes if i]
     for contact in contacts:
-        if contact.email:
+        if contact.email and not is_unreadable(contact.email):
             candidates += email_blind_index_candidates(contact.email)
     return PendingSignup.objects.filter(email_index__in=candidates)
 
@@ -72,7 +74,7 @@ def erase_contacts(contacts: Iterable[Contact], mode: str, *, user: Any = None) 
     pks = [c.pk for c in contacts]
     with transaction.atomic():
         indexes = list(Contact.objects.filter(pk__in=pks).values_list("email_index", flat=True))
-        _pending_signups_for(contacts).delete()
+        _pending_signups_for(contacts, indexes).delete()
         _suppress(indexes)
         release_quiet_guard(indexes)
         # Log first: a deleted contact can no longer be named in the log.

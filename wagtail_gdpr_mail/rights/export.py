@@ -18,12 +18,16 @@ from typing import Any
 from django.utils import timezone
 
 from .. import audit
+from ..crypto import is_unreadable, unreadable_fields
 from ..legal.controller import controller_details
 from ..models import Contact, ProcessingPurpose, PurposeAssignment
 
 FORMAT_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "contact-export.schema.json"
 RECEIPT_VERSION = "KI-CR-v1.1.0"
+#: What an export holds in place of a value that could not be decrypted (a changed or
+#: damaged ciphertext); the same in every language, as the rest of the format.
+UNREADABLE = "(unreadable)"
 RECORD_FIELDS = (
     "assignment_id",
     "purpose_id",
@@ -152,10 +156,14 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
         "controller": controller,
         "contact": {
             "id": contact.pk,
-            "email": contact.email,
-            "first_name": contact.first_name,
-            "last_name": contact.last_name,
-            "custom_fields": contact.custom_fields or {},
+            "email": _text(contact.email),
+            "first_name": _text(contact.first_name),
+            "last_name": _text(contact.last_name),
+            "custom_fields": (
+                {"unreadable": True}
+                if is_unreadable(contact.custom_fields)
+                else contact.custom_fields or {}
+            ),
             "source": contact.source,
             "created_at": _iso(contact.created_at),
             "updated_at": _iso(contact.updated_at),
@@ -206,9 +214,26 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
     return data
 
 
+def _text(value: Any) -> Any:
+    return UNREADABLE if is_unreadable(value) else value
+
+
+def unreadable_values(contact: Contact) -> list[str]:
+    """What an export of ``contact`` could not read: ``"Contact first_name"``,
+    ``"ConsentRecord #12 evidence"``; empty when everything decrypts."""
+    contact = Contact.objects.get(pk=contact.pk)
+    found = [f"Contact {name}" for name in unreadable_fields(contact)]
+    for pk, evidence in contact.consent_records.order_by("pk").values_list("pk", "evidence"):
+        if is_unreadable(evidence):
+            found.append(f"ConsentRecord #{pk} evidence")
+    return found
+
+
 def _public_evidence(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
     if evidence is None:
         return None
+    if is_unreadable(evidence):
+        return {"unreadable": True}
     return {k: v for k, v in evidence.items() if k != "salt"}
 
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ...models import Contact
-from ...rights.export import export_json
+from ...rights.export import UNREADABLE, export_json, unreadable_values
 
 
 class Command(BaseCommand):
@@ -18,6 +18,12 @@ class Command(BaseCommand):
         if contact is None:
             raise CommandError("No contact has this e-mail address.")
         data = export_json(contact)
+        unreadable = unreadable_values(contact)
+        if unreadable:
+            self.stderr.write(
+                f"Some values could not be decrypted: {', '.join(unreadable)}. The export "
+                f'holds "{UNREADABLE}" in their place; see `manage.py gdpr_mail_unreadable`.'
+            )
         if output:
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(data + "\n")

@@ -2,9 +2,15 @@
 
 After adding a new key at the front of ``WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS``
 (or of ``WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS``), run this; when it reports
-nothing left, the old key can be removed. Each batch is its own transaction
-and only rows still under an old key are touched, so the command can be
-stopped and run again: it continues where it stopped.
+nothing left, the old encryption key can be removed. Each batch is its own
+transaction and only rows still under an old key are touched, so the command
+can be stopped and run again: it continues where it stopped.
+
+Suppressions hold only the blind index of an address, never the address, so
+they can be re-keyed only where the address is known: a contact or pending
+signup with the same address. The others stay under the old blind-index key,
+which must then stay configured (the command says so, and a system check
+errors when it is removed).
 """
 
 from __future__ import annotations
@@ -21,10 +27,12 @@ from ...crypto import (
     encrypted_fields,
     get_blind_index,
     get_cipher,
+    index_keys_in_use,
     models_with_encrypted_fields,
     normalise_email,
 )
 from ...exceptions import DecryptionError
+from ...models import Suppression
 
 
 class Progress:
@@ -65,12 +73,19 @@ class Command(BaseCommand):
             help=f"Rows per transaction (default {app_settings.ROTATION_BATCH_SIZE}).",
         )
         parser.add_argument(
+            "--skip-unreadable",
+            action="store_true",
+            help="Leave values that do not decrypt as they are, list them at the end, and "
+            "rotate everything else (without it the command stops at the first one).",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Count the rows that still use an old key; change nothing.",
         )
 
-    def handle(self, *args, batch_size=None, dry_run=False, **options):
+    def handle(self, *args, batch_size=None, dry_run=False, skip_unreadable=False, **options):
+        self.skip_unreadable, self.skipped = skip_unreadable, []
         batch_size = batch_size or app_settings.ROTATION_BATCH_SIZE
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
@@ -79,11 +94,38 @@ class Command(BaseCommand):
         for model in models_with_encrypted_fields(apps.get_models()):
             total_changed += self._rotate_model(model, cipher, index, batch_size, dry_run)
         verb = "would re-encrypt" if dry_run else "re-encrypted"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Done: {verb} {total_changed} rows. Current encryption key "
-                f"{cipher.current.id!r}, blind index key {index.current.id!r}."
+        summary = (
+            f"{verb} {total_changed} rows. Current encryption key "
+            f"{cipher.current.id!r}, blind index key {index.current.id!r}."
+        )
+        for where in self.skipped:
+            self.stdout.write(self.style.WARNING(f"Skipped unreadable: {where}"))
+        if self.skipped:
+            self.stdout.write(
+                f"Not done: {len(self.skipped)} values could not be decrypted under any key "
+                "and were left as they are. Erase those rows or set the values anew "
+                "(`manage.py gdpr_mail_unreadable` lists them)."
             )
+        left = self._suppressions_under_old_keys(index)
+        if not left and not self.skipped:
+            self.stdout.write(self.style.SUCCESS(f"Done: {summary}"))
+            return
+        self.stdout.write(f"{summary[0].upper()}{summary[1:]}")
+        setting = app_settings.setting_name("BLIND_INDEX_KEYS")
+        for key_id, count in left:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Not done: {count} suppressed addresses are still hashed under blind-index "
+                    f"key {key_id!r}. A suppression holds no address, so it cannot be "
+                    f"re-keyed until its address is seen again. Keep {key_id!r} in {setting} "
+                    "(after the current key): without it these addresses could be added again."
+                )
+            )
+
+    @staticmethod
+    def _suppressions_under_old_keys(index) -> list[tuple[str, int]]:
+        return index_keys_in_use(
+            Suppression.objects.all(), "address_index", except_ids=[index.current.id]
         )
 
     def _rotate_model(self, model, cipher, index, batch_size, dry_run) -> int:
@@ -110,11 +152,16 @@ class Command(BaseCommand):
                     break
                 for row in rows:
                     pk, values = row[0], list(row[1:])
-                    updates = self._rotated_values(model, fields, values, has_index, cipher, index)
+                    updates = self._rotated_values(
+                        model, pk, fields, values, has_index, cipher, index
+                    )
                     if updates:
                         changed += 1
                         if not dry_run:
                             self._update(table, pk_column, pk, updates)
+                            if "email_index" in updates and values[-1]:
+                                # The address is known here: its suppression can follow.
+                                Suppression.objects.rekey(values[-1], updates["email_index"])
                 last_pk = rows[-1][0]
                 done += len(rows)
             progress.update(done, changed)
@@ -133,7 +180,9 @@ class Command(BaseCommand):
             )
             return cursor.fetchall()
 
-    def _rotated_values(self, model, fields, values, has_index, cipher, index) -> dict[str, str]:
+    def _rotated_values(
+        self, model, pk, fields, values, has_index, cipher, index
+    ) -> dict[str, str]:
         updates: dict[str, str] = {}
         plain_email = None
         for field, token in zip(fields, values, strict=False):
@@ -143,7 +192,13 @@ class Command(BaseCommand):
             try:
                 plaintext = cipher.decrypt(token, aad)
             except DecryptionError as exc:
-                raise CommandError(f"{model._meta.label} {field.name}: {exc}") from exc
+                where = f"{model._meta.label} #{pk} {field.name}"
+                if not self.skip_unreadable:
+                    raise CommandError(
+                        f"{where}: {exc} Run again with --skip-unreadable to rotate the rest."
+                    ) from exc
+                self.skipped.append(where)
+                continue
             if field.name == "email":
                 plain_email = plaintext.decode("utf-8")
             if cipher.needs_rotation(token):

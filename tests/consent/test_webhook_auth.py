@@ -89,7 +89,7 @@ def test_an_authenticated_complaint_suppresses_and_revokes(subscribed, url, payl
     assert PurposeAssignment.objects.get(contact=subscribed).revocation_reason == "complaint"
 
 
-def test_without_a_webhook_secret_the_check_is_an_error_outside_debug(settings):
+def test_without_a_webhook_secret_the_check_is_an_error_outside_debug(db, settings):
     settings.ANYMAIL = {}
     settings.DEBUG = False
     (error,) = check_webhook_secret()

@@ -9,6 +9,7 @@ from django import forms
 from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 from wagtail.blocks import StructValue
 from wagtail.models import Page
@@ -63,7 +64,11 @@ class SubscriptionForm(forms.Form):
         self.extra_purposes = extra_purposes(config)
         for purpose in self.extra_purposes:
             self.fields[_purpose_field_name(purpose)] = forms.BooleanField(
-                label=purpose.name, help_text=purpose.visitor_text, required=False, initial=False
+                # Form templates print help texts unescaped (``|safe``): escape here.
+                label=purpose.name,
+                help_text=conditional_escape(purpose.visitor_text),
+                required=False,
+                initial=False,
             )
         # No page in the block chooser's preview; the live form always has one.
         self.fields["page_id"].initial = page.pk if page is not None else None

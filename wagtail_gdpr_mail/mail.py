@@ -10,10 +10,13 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
 
 from .conf import app_settings
 from .legal.controller import controller_name
@@ -21,6 +24,8 @@ from .models.access import AccessRequest
 from .models.signups import PendingSignup
 
 REDACTED_LINK = "[confirmation link]"
+#: Long links wrap on a narrow (360 px) screen instead of widening the mail.
+LINK_STYLE = "word-break: break-all; overflow-wrap: anywhere;"
 
 
 class MailAdapter:
@@ -38,6 +43,7 @@ class MailAdapter:
     def placeholders(self, signup: PendingSignup, confirm_url: str) -> dict[str, str]:
         data = signup.data
         name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
+        name = " ".join(name.split())  # one line, whatever slipped past the form
         return {
             "confirm_url": confirm_url,
             "name": name or signup.email,
@@ -54,7 +60,12 @@ class MailAdapter:
         with translation.override(signup.data.get("language")):
             html = render_to_string(
                 self.confirmation_html_template,
-                {"subject": subject, "text": text, "confirm_url": confirm_url},
+                {
+                    "subject": subject,
+                    "text": text,
+                    "text_html": text_as_html(text, confirm_url),
+                    "confirm_url": confirm_url,
+                },
             )
         return {"subject": subject, "text": text, "html": html}
 
@@ -105,6 +116,14 @@ class MailAdapter:
         message.send(fail_silently=False)
         status = getattr(message, "anymail_status", None)
         return (getattr(status, "message_id", None) or "") if status else ""
+
+
+def text_as_html(text: str, link: str) -> SafeString:
+    """The mail text as HTML: everything escaped, line breaks kept, and only ``link`` (the
+    confirmation URL) a link; names and other typed text never become links."""
+    parts = [linebreaksbr(part, autoescape=True) for part in text.split(link)]
+    anchor = format_html('<a href="{}" style="{}">{}</a>', link, LINK_STYLE, link)
+    return mark_safe(anchor.join(parts))  # noqa: S308 - every part is escaped above
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from typing import Any
 
 from django import forms
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import conditional_escape
@@ -37,12 +39,34 @@ def extra_purposes(config: StructValue) -> list[ProcessingPurpose]:
     return [p for p in config.get("extra_purposes") or [] if p is not None and p.is_active]
 
 
+#: Bidi embeddings, overrides and isolates: they make text read differently than it is stored.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def validate_plain_name(value: str) -> None:
+    """A name is one line of visible text: no control (Cc), line-break or bidi characters.
+
+    Names are quoted in the confirmation mail; a line break would add lines to it and a
+    bidi override would make it read differently than it is.
+    """
+    for char in value:
+        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            raise ValidationError(
+                _("A name cannot contain line breaks, control or text-direction characters."),
+                code="invalid_characters",
+            )
+
+
 class SubscriptionForm(forms.Form):
     """What the visitor fills in. Built from the block's configuration on the server."""
 
     email = forms.EmailField(label=_("E-mail"), max_length=254)
-    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, required=False, validators=[validate_plain_name]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, required=False, validators=[validate_plain_name]
+    )
     page_id = forms.IntegerField(widget=forms.HiddenInput)
     form_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
     rendered_at = forms.CharField(widget=forms.HiddenInput, max_length=200)

@@ -17,9 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..conf import app_settings
 from ..consent.evidence import client_info
-from ..crypto import normalise_email
 from ..models import Contact
-from ..ratelimit import hit
+from ..ratelimit import hit, rate_identity
 from . import access, export
 from .forms import AccessRequestForm, EraseMeForm
 
@@ -37,13 +36,10 @@ def request_link(request: HttpRequest) -> HttpResponse:
         return _page(request, "my_data_request", status=400 if form.is_bound else 200, form=form)
     if not hit("my-data-ip", request.META.get("REMOTE_ADDR", ""), app_settings.RATE_LIMIT_PER_IP):
         return _page(request, "rate_limited", status=429)
-    email = normalise_email(form.cleaned_data["email"])
-    if hit("my-data-address", email, app_settings.RATE_LIMIT_PER_ADDRESS):
-        access.request_access(
-            email,
-            base_url=request.build_absolute_uri("/"),
-            language=getattr(request, "LANGUAGE_CODE", "") or "",
-        )
+    email = form.cleaned_data["email"]
+    if hit("my-data-address", rate_identity(email), app_settings.RATE_LIMIT_PER_ADDRESS):
+        # The lookup happens in a task: the same work here for every address.
+        access.queue_access_request(email, language=getattr(request, "LANGUAGE_CODE", "") or "")
     # The same page whether or not we know the address.
     return _page(request, "my_data_sent")
 

@@ -99,18 +99,37 @@ class SubscriptionForm(forms.Form):
         self.fields["form_id"].initial = config.get("form_id")
         self.fields["rendered_at"].initial = sign_render_time()
 
+    def _rendered_at(self) -> float | None:
+        try:
+            return float(
+                signing.Signer(salt=TIMESTAMP_SALT).unsign(self.cleaned_data["rendered_at"])
+            )
+        except (signing.BadSignature, ValueError, KeyError):
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        rendered = self._rendered_at()
+        if rendered is not None and time.time() - rendered > app_settings.FORM_MAX_AGE_SECONDS:
+            # Shown again with a fresh timestamp: the person only presses the button again.
+            self.data = self.data.copy()
+            self.data["rendered_at"] = sign_render_time()
+            raise ValidationError(
+                _(
+                    "This form was open for a long time. Please check your details and "
+                    "send it again."
+                ),
+                code="expired",
+            )
+        return cleaned
+
     @property
     def is_bot(self) -> bool:
         """A filled honeypot, or a form sent back faster than a person could fill it."""
         if self.cleaned_data.get(HONEYPOT_FIELD):
             return True
-        try:
-            rendered = float(
-                signing.Signer(salt=TIMESTAMP_SALT).unsign(self.cleaned_data["rendered_at"])
-            )
-        except (signing.BadSignature, ValueError, KeyError):
-            return True
-        return time.time() - rendered < app_settings.MIN_FILL_SECONDS
+        rendered = self._rendered_at()
+        return rendered is None or time.time() - rendered < app_settings.MIN_FILL_SECONDS
 
     def chosen_purposes(self) -> list[ProcessingPurpose]:
         chosen = [self.config["main_purpose"]]

@@ -13,8 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..conf import app_settings
-from ..crypto import normalise_email
-from ..ratelimit import hit
+from ..ratelimit import hit, rate_identity
 from . import signup
 from .blocks import find_form, get_live_page
 from .forms import BOUND_FORMS_ATTR, SUCCESS_PARAM, SubscriptionForm
@@ -53,7 +52,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     )
     if form.is_bot:
         return success
-    address = normalise_email(form.cleaned_data["email"])
+    address = rate_identity(form.cleaned_data["email"])
     if hit("subscribe-address", address, app_settings.RATE_LIMIT_PER_ADDRESS):
         signup.submit(request, page, form)
     return success

@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..conf import app_settings
@@ -29,6 +30,7 @@ def _page(request: HttpRequest, name: str, status: int = 200, **context: Any) ->
     return render(request, f"{TEMPLATES}{name}.html", context, status=status)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def request_link(request: HttpRequest) -> HttpResponse:
     form = AccessRequestForm(request.POST or None)
@@ -44,6 +46,7 @@ def request_link(request: HttpRequest) -> HttpResponse:
     return _page(request, "my_data_sent")
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; the POST uses the link up and starts the session."""
@@ -75,6 +78,7 @@ def _manage_page(
     )
 
 
+@never_cache
 def manage(request: HttpRequest) -> HttpResponse:
     contact = access.session_contact(request.session)
     if contact is None:
@@ -93,6 +97,7 @@ def export_response(contact: Contact, *, language: str, user: Any = None) -> Htt
     return response
 
 
+@never_cache
 @require_POST
 def download(request: HttpRequest) -> HttpResponse:
     contact = access.session_contact(request.session)
@@ -101,6 +106,7 @@ def download(request: HttpRequest) -> HttpResponse:
     return export_response(contact, language=getattr(request, "LANGUAGE_CODE", "en"))
 
 
+@never_cache
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     contact = access.session_contact(request.session)
@@ -112,6 +118,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("wagtail_gdpr_mail:my_data_manage")
 
 
+@never_cache
 @require_POST
 def erase_me(request: HttpRequest) -> HttpResponse:
     contact = access.session_contact(request.session)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..conf import app_settings
@@ -25,6 +26,7 @@ def _page(request: HttpRequest, name: str, status: int = 200, **context) -> Http
     return render(request, f"{TEMPLATES}{name}.html", context, status=status)
 
 
+@never_cache
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     page = get_live_page(request.POST.get("page_id"))
@@ -58,6 +60,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return success
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; only the POST confirms, so link scanners confirm nothing."""

@@ -73,6 +73,18 @@ class AppSettings:
         return float(self._setting("MIN_FILL_SECONDS", 2))
 
     @property
+    def FORM_MAX_AGE_SECONDS(self) -> int:
+        """A form sent back longer than this after it was rendered is refused with a
+        friendly message (and a fresh form), so a captured form cannot be replayed."""
+        return int(self._setting("FORM_MAX_AGE_SECONDS", 4 * 3600))
+
+    @property
+    def REPLY_TO(self) -> str | None:
+        """Reply-To of the app's mail; ``None`` means the controller's e-mail, else the
+        DPO's (controller settings of the site)."""
+        return self._setting("REPLY_TO", None)
+
+    @property
     def RATE_LIMIT_PER_IP(self) -> tuple[int, int]:
         """(submissions, seconds) allowed from one IP address."""
         count, seconds = self._setting("RATE_LIMIT_PER_IP", (20, 3600))

@@ -6,21 +6,30 @@ Override by subclassing :class:`MailAdapter` and naming the subclass in
 
 from __future__ import annotations
 
+from email.headerregistry import Address
+from email.utils import make_msgid, parseaddr
+from typing import Any
 from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
+from wagtail.models import Site
 
 from .conf import app_settings
-from .legal.controller import controller_name
+from .legal.controller import controller_name, get_controller
 from .models.access import AccessRequest
 from .models.signups import PendingSignup
 
 REDACTED_LINK = "[confirmation link]"
+#: Long links wrap on a narrow (360 px) screen instead of widening the mail.
+LINK_STYLE = "word-break: break-all; overflow-wrap: anywhere;"
 
 
 class MailAdapter:
@@ -28,8 +37,36 @@ class MailAdapter:
 
     confirmation_html_template = "wagtail_gdpr_mail/mail/confirmation.html"
 
-    def from_email(self) -> str:
-        return app_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+    def from_email(self, site: Site | None = None) -> str:
+        """The sender, with the controller's name as display name unless the setting has one."""
+        address = app_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+        name = get_controller(site).controller_name
+        if not name or parseaddr(address)[0]:
+            return address
+        try:
+            # Django encodes a non-ASCII display name when it builds the message.
+            return str(Address(display_name=" ".join(name.split()), addr_spec=address))
+        except (ValueError, IndexError):  # an address the parser refuses: send it unnamed
+            return address
+
+    def reply_to(self, site: Site | None = None) -> list[str]:
+        """Where answers go: the setting, else the controller's e-mail, else the DPO's."""
+        controller = get_controller(site)
+        address = app_settings.REPLY_TO or controller.controller_email or controller.dpo_email
+        return [address] if address else []
+
+    def headers(self, site: Site | None = None) -> dict[str, str]:
+        """A Message-ID from the site's own domain (not the sending host's name)."""
+        domain = site.hostname if site is not None and site.hostname else None
+        return {"Message-ID": make_msgid(domain=domain)}
+
+    def _message(self, site: Site | None, **kwargs: Any) -> EmailMultiAlternatives:
+        return EmailMultiAlternatives(
+            from_email=self.from_email(site),
+            reply_to=self.reply_to(site),
+            headers=self.headers(site),
+            **kwargs,
+        )
 
     def confirm_url(self, signup: PendingSignup, token: str) -> str:
         path = reverse("wagtail_gdpr_mail:confirm", args=[token])
@@ -38,6 +75,7 @@ class MailAdapter:
     def placeholders(self, signup: PendingSignup, confirm_url: str) -> dict[str, str]:
         data = signup.data
         name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
+        name = " ".join(name.split())  # one line, whatever slipped past the form
         return {
             "confirm_url": confirm_url,
             "name": name or signup.email,
@@ -54,7 +92,14 @@ class MailAdapter:
         with translation.override(signup.data.get("language")):
             html = render_to_string(
                 self.confirmation_html_template,
-                {"subject": subject, "text": text, "confirm_url": confirm_url},
+                {
+                    "language": translation.get_language() or settings.LANGUAGE_CODE,
+                    "link_style": LINK_STYLE,
+                    "subject": subject,
+                    "text": text,
+                    "text_html": text_as_html(text, confirm_url),
+                    "confirm_url": confirm_url,
+                },
             )
         return {"subject": subject, "text": text, "html": html}
 
@@ -64,11 +109,9 @@ class MailAdapter:
         """The message to send, and its snapshot for the evidence (link redacted)."""
         confirm_url = self.confirm_url(signup, token)
         rendered = self.render_confirmation(signup, confirm_url)
-        message = EmailMultiAlternatives(
-            subject=rendered["subject"],
-            body=rendered["text"],
-            from_email=self.from_email(),
-            to=[signup.email],
+        site = signup.page.get_site() if signup.page is not None else None
+        message = self._message(
+            site, subject=rendered["subject"], body=rendered["text"], to=[signup.email]
         )
         message.attach_alternative(rendered["html"], "text/html")
         # The outbox adds the row's metadata, which Anymail's tracking events carry
@@ -94,8 +137,8 @@ class MailAdapter:
             context = {"url": url, "controller": controller_name(), "access": access}
             subject = translation.gettext("Your personal data at %(controller)s") % context
             text = render_to_string(self.access_text_template, context)
-        message = EmailMultiAlternatives(
-            subject=subject, body=text, from_email=self.from_email(), to=[access.contact.email]
+        message = self._message(
+            default_site(), subject=subject, body=text, to=[access.contact.email]
         )
         message.track_clicks = False  # type: ignore[attr-defined]
         return message
@@ -105,6 +148,18 @@ class MailAdapter:
         message.send(fail_silently=False)
         status = getattr(message, "anymail_status", None)
         return (getattr(status, "message_id", None) or "") if status else ""
+
+
+def text_as_html(text: str, link: str) -> SafeString:
+    """The mail text as HTML: everything escaped, line breaks kept, and only ``link`` (the
+    confirmation URL) a link; names and other typed text never become links."""
+    parts = [linebreaksbr(part, autoescape=True) for part in text.split(link)]
+    anchor = format_html('<a href="{}" style="{}">{}</a>', link, LINK_STYLE, link)
+    return mark_safe(anchor.join(parts))  # noqa: S308 - every part is escaped above
+
+
+def default_site() -> Site | None:
+    return Site.objects.filter(is_default_site=True).first() or Site.objects.first()
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

@@ -6,11 +6,12 @@ only imports them.
 """
 
 from .outbox import purge_expired_signups, sweep_unsent_mail
-from .rights.tasks import send_access_mail
+from .rights.tasks import request_access, send_access_mail
 from .subscriptions.tasks import send_confirmation_mail
 
 __all__ = [
     "purge_expired_signups",
+    "request_access",
     "send_access_mail",
     "send_confirmation_mail",
     "sweep_unsent_mail",

@@ -76,7 +76,7 @@ def erase_contacts(contacts: Iterable[Contact], mode: str, *, user: Any = None) 
         indexes = list(Contact.objects.filter(pk__in=pks).values_list("email_index", flat=True))
         _pending_signups_for(contacts, indexes).delete()
         _suppress(indexes)
-        release_quiet_guard(indexes)
+        release_quiet_guard([c.email for c in contacts])
         # Log first: a deleted contact can no longer be named in the log.
         audit.log_many(contacts, audit.ERASE, user=user, data={"mode": str(mode)})
         if mode is ErasureMode.DELETE:

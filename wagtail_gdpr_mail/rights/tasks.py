@@ -7,6 +7,7 @@ from celery import shared_task
 from .. import outbox
 from ..mail import get_adapter
 from ..models import AccessRequest
+from . import access as self_service
 
 
 def _compose(access: AccessRequest, token: str) -> outbox.Composed:
@@ -24,3 +25,12 @@ def send_access_mail(self, access_id: int) -> str:
         wanted=lambda access: access.is_usable and bool(access.contact.email),
         related=("contact",),
     )
+
+
+@shared_task(name=self_service.REQUEST_TASK, acks_late=True, ignore_result=True)
+def request_access(sealed_email: str, language: str = "") -> None:
+    """Look the address up; for a contact, write the access request and queue its mail.
+
+    Runs in the worker, so the visitor's request takes the same time for every address.
+    """
+    self_service.request_access(self_service.open_sealed_address(sealed_email), language=language)

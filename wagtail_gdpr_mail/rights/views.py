@@ -13,13 +13,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..conf import app_settings
 from ..consent.evidence import client_info
-from ..crypto import normalise_email
 from ..models import Contact
-from ..ratelimit import hit
+from ..ratelimit import hit, rate_identity
 from . import access, export
 from .forms import AccessRequestForm, EraseMeForm
 
@@ -30,6 +30,7 @@ def _page(request: HttpRequest, name: str, status: int = 200, **context: Any) ->
     return render(request, f"{TEMPLATES}{name}.html", context, status=status)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def request_link(request: HttpRequest) -> HttpResponse:
     form = AccessRequestForm(request.POST or None)
@@ -37,17 +38,15 @@ def request_link(request: HttpRequest) -> HttpResponse:
         return _page(request, "my_data_request", status=400 if form.is_bound else 200, form=form)
     if not hit("my-data-ip", request.META.get("REMOTE_ADDR", ""), app_settings.RATE_LIMIT_PER_IP):
         return _page(request, "rate_limited", status=429)
-    email = normalise_email(form.cleaned_data["email"])
-    if hit("my-data-address", email, app_settings.RATE_LIMIT_PER_ADDRESS):
-        access.request_access(
-            email,
-            base_url=request.build_absolute_uri("/"),
-            language=getattr(request, "LANGUAGE_CODE", "") or "",
-        )
+    email = form.cleaned_data["email"]
+    if hit("my-data-address", rate_identity(email), app_settings.RATE_LIMIT_PER_ADDRESS):
+        # The lookup happens in a task: the same work here for every address.
+        access.queue_access_request(email, language=getattr(request, "LANGUAGE_CODE", "") or "")
     # The same page whether or not we know the address.
     return _page(request, "my_data_sent")
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; the POST uses the link up and starts the session."""
@@ -79,6 +78,7 @@ def _manage_page(
     )
 
 
+@never_cache
 def manage(request: HttpRequest) -> HttpResponse:
     contact = access.session_contact(request.session)
     if contact is None:
@@ -97,6 +97,7 @@ def export_response(contact: Contact, *, language: str, user: Any = None) -> Htt
     return response
 
 
+@never_cache
 @require_POST
 def download(request: HttpRequest) -> HttpResponse:
     contact = access.session_contact(request.session)
@@ -105,6 +106,7 @@ def download(request: HttpRequest) -> HttpResponse:
     return export_response(contact, language=getattr(request, "LANGUAGE_CODE", "en"))
 
 
+@never_cache
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     contact = access.session_contact(request.session)
@@ -116,6 +118,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("wagtail_gdpr_mail:my_data_manage")
 
 
+@never_cache
 @require_POST
 def erase_me(request: HttpRequest) -> HttpResponse:
     contact = access.session_contact(request.session)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from typing import Any
 
 from django import forms
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 from wagtail.blocks import StructValue
 from wagtail.models import Page
@@ -36,12 +39,34 @@ def extra_purposes(config: StructValue) -> list[ProcessingPurpose]:
     return [p for p in config.get("extra_purposes") or [] if p is not None and p.is_active]
 
 
+#: Bidi embeddings, overrides and isolates: they make text read differently than it is stored.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def validate_plain_name(value: str) -> None:
+    """A name is one line of visible text: no control (Cc), line-break or bidi characters.
+
+    Names are quoted in the confirmation mail; a line break would add lines to it and a
+    bidi override would make it read differently than it is.
+    """
+    for char in value:
+        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            raise ValidationError(
+                _("A name cannot contain line breaks, control or text-direction characters."),
+                code="invalid_characters",
+            )
+
+
 class SubscriptionForm(forms.Form):
     """What the visitor fills in. Built from the block's configuration on the server."""
 
     email = forms.EmailField(label=_("E-mail"), max_length=254)
-    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, required=False, validators=[validate_plain_name]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, required=False, validators=[validate_plain_name]
+    )
     page_id = forms.IntegerField(widget=forms.HiddenInput)
     form_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
     rendered_at = forms.CharField(widget=forms.HiddenInput, max_length=200)
@@ -63,25 +88,48 @@ class SubscriptionForm(forms.Form):
         self.extra_purposes = extra_purposes(config)
         for purpose in self.extra_purposes:
             self.fields[_purpose_field_name(purpose)] = forms.BooleanField(
-                label=purpose.name, help_text=purpose.visitor_text, required=False, initial=False
+                # Form templates print help texts unescaped (``|safe``): escape here.
+                label=purpose.name,
+                help_text=conditional_escape(purpose.visitor_text),
+                required=False,
+                initial=False,
             )
         # No page in the block chooser's preview; the live form always has one.
         self.fields["page_id"].initial = page.pk if page is not None else None
         self.fields["form_id"].initial = config.get("form_id")
         self.fields["rendered_at"].initial = sign_render_time()
 
+    def _rendered_at(self) -> float | None:
+        try:
+            return float(
+                signing.Signer(salt=TIMESTAMP_SALT).unsign(self.cleaned_data["rendered_at"])
+            )
+        except (signing.BadSignature, ValueError, KeyError):
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        rendered = self._rendered_at()
+        if rendered is not None and time.time() - rendered > app_settings.FORM_MAX_AGE_SECONDS:
+            # Shown again with a fresh timestamp: the person only presses the button again.
+            self.data = self.data.copy()
+            self.data["rendered_at"] = sign_render_time()
+            raise ValidationError(
+                _(
+                    "This form was open for a long time. Please check your details and "
+                    "send it again."
+                ),
+                code="expired",
+            )
+        return cleaned
+
     @property
     def is_bot(self) -> bool:
         """A filled honeypot, or a form sent back faster than a person could fill it."""
         if self.cleaned_data.get(HONEYPOT_FIELD):
             return True
-        try:
-            rendered = float(
-                signing.Signer(salt=TIMESTAMP_SALT).unsign(self.cleaned_data["rendered_at"])
-            )
-        except (signing.BadSignature, ValueError, KeyError):
-            return True
-        return time.time() - rendered < app_settings.MIN_FILL_SECONDS
+        rendered = self._rendered_at()
+        return rendered is None or time.time() - rendered < app_settings.MIN_FILL_SECONDS
 
     def chosen_purposes(self) -> list[ProcessingPurpose]:
         chosen = [self.config["main_purpose"]]

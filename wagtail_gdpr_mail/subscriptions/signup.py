@@ -27,34 +27,52 @@ from .forms import SubscriptionForm, form_snapshot
 # --- Submitting --------------------------------------------------------------------
 
 
+#: Addresses that get no confirmation mail: the mailbox bounced hard or its owner
+#: complained. An erased address still gets one: the person's own double opt-in is the
+#: one way back.
+NO_MAIL_REASONS = (Suppression.Reason.BOUNCED, Suppression.Reason.COMPLAINED)
+
+
 def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingSignup | None:
     """Store a valid submission and queue its confirmation mail (after commit).
 
     Returns None when nothing is sent: a second submission for the same address
-    within the quiet period. The visitor sees the same answer either way.
+    (plus-tags count as one) within the quiet period, or a hard-bounced or
+    complained address. The visitor sees the same answer either way, after the
+    same work: every submission writes its row and publishes the send task; the
+    rows that must not be kept are rolled back to their savepoint, so the task
+    finds nothing and sends nothing.
     """
     email = form.cleaned_data["email"]
-    now = timezone.now()
-    quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
-    index = email_blind_index(email)
-    if not claim_quiet_period(index):
-        return None
+    claimed = claim_quiet_period(email)
     try:
-        return _store_signup(request, page, form, email, now, quiet_since)
+        return _store_signup(request, page, form, email, keep=claimed)
     except Exception:
-        release_quiet_guard([index])
+        if claimed:
+            release_quiet_guard([email])
         raise
 
 
-def _store_signup(request, page, form, email, now, quiet_since) -> PendingSignup | None:
+def base_url_of(page: Page) -> str:
+    """Where links in mail point: the root URL of the page's Wagtail site, never the
+    request's Host header (which a client chooses)."""
+    site = page.get_site()
+    return (site.root_url if site is not None else "") + "/"
+
+
+def _store_signup(request, page, form, email, *, keep: bool) -> PendingSignup | None:
+    now = timezone.now()
+    quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
     with transaction.atomic():
-        if PendingSignup.objects.filter(
+        earlier = PendingSignup.objects.filter(
             email_index__in=email_blind_index_candidates(email),
             created_at__gte=quiet_since,
             confirmed_at__isnull=True,
-        ).exists():
-            return None
+        ).exists()
+        no_mail = Suppression.objects.for_email(email).filter(reason__in=NO_MAIL_REASONS).exists()
+        keep = keep and not earlier and not no_mail
         config = form.config
+        savepoint = transaction.savepoint()
         signup = PendingSignup.objects.create(
             email=email,
             email_index=email_blind_index(email),
@@ -70,12 +88,16 @@ def _store_signup(request, page, form, email, now, quiet_since) -> PendingSignup
                 "submission": {"at": now.isoformat(), **client_info(request)},
                 "form": form_snapshot(config, page, form),
                 "mail": {"subject": config.get("mail_subject"), "body": config.get("mail_body")},
-                "base_url": request.build_absolute_uri("/"),
+                "base_url": base_url_of(page),
                 "language": getattr(request, "LANGUAGE_CODE", None),
             },
         )
+        if keep:
+            transaction.savepoint_commit(savepoint)
+        else:
+            transaction.savepoint_rollback(savepoint)
         outbox.queue_after_commit(signup)
-    return signup
+    return signup if keep else None
 
 
 # --- Confirming --------------------------------------------------------------------
@@ -156,7 +178,7 @@ def confirm(token: str, request: HttpRequest) -> Confirmation:
                 audit=False,
                 purpose_revision_id=seen_revisions.get(purpose.pk),
             )
-        release_quiet_guard(email_blind_index_candidates(signup.email))
+        release_quiet_guard([signup.email])
         # The evidence now lives in the consent records; the signup keeps no
         # personal data, only what answers a second click until it is purged.
         signup.confirmed_at = now

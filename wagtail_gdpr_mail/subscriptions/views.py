@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..conf import app_settings
-from ..crypto import normalise_email
-from ..ratelimit import hit
+from ..ratelimit import hit, rate_identity
 from . import signup
 from .blocks import find_form, get_live_page
 from .forms import BOUND_FORMS_ATTR, SUCCESS_PARAM, SubscriptionForm
@@ -26,6 +26,7 @@ def _page(request: HttpRequest, name: str, status: int = 200, **context) -> Http
     return render(request, f"{TEMPLATES}{name}.html", context, status=status)
 
 
+@never_cache
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     page = get_live_page(request.POST.get("page_id"))
@@ -53,12 +54,13 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     )
     if form.is_bot:
         return success
-    address = normalise_email(form.cleaned_data["email"])
+    address = rate_identity(form.cleaned_data["email"])
     if hit("subscribe-address", address, app_settings.RATE_LIMIT_PER_ADDRESS):
         signup.submit(request, page, form)
     return success
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; only the POST confirms, so link scanners confirm nothing."""

@@ -2,6 +2,8 @@ from django import template
 from django.utils.html import conditional_escape, format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from wagtail.rich_text import expand_db_html
+from wagtail.whitelist import DEFAULT_ELEMENT_RULES, Whitelister
 
 register = template.Library()
 
@@ -56,3 +58,19 @@ def evidence_html(record):
     """The record's evidence, readable (without the hashing salt); empty when none."""
     evidence = {k: v for k, v in (record.evidence or {}).items() if k != "salt"}
     return _render(evidence) if evidence else ""
+
+
+class _PublicTextWhitelister(Whitelister):
+    # The form's rich texts allow bold, italic and links: no images (nor tracking pixels).
+    element_rules = {k: v for k, v in DEFAULT_ELEMENT_RULES.items() if k != "img"}
+
+
+@register.filter
+def safe_richtext(value) -> SafeString:
+    """Rich text as visitors see it: expanded like ``|richtext``, then through Wagtail's
+    whitelister, so markup stored past the editor (an import, the API, a migration)
+    cannot plant a script on a public page."""
+    source = getattr(value, "source", value)
+    if not source:
+        return SafeString("")
+    return SafeString(_PublicTextWhitelister().clean(expand_db_html(str(source))))

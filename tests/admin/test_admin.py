@@ -223,6 +223,7 @@ def test_purpose_editing_keeps_revisions(admin, legal_basis):
             "visitor_text": "Invitations to our webinars.",
             "internal_note": "",
             "revocable_by_unsubscribe": "on",
+            "purpose_category": "Marketing",
             "is_active": "on",
         },
     )

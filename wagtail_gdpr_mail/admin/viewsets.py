@@ -16,6 +16,13 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from ..legal.views import LegalBasisDeleteView
 from ..legal.viewsets import LEGAL_VIEWSETS
 from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
+from .choosers import CurrentOnlyChooserViewSet, GuardedChooserViewSet
+from .deletion import (
+    ArchiveListView,
+    ContactListDeleteView,
+    DeactivatePurposeView,
+    PurposeDeleteView,
+)
 from .filters import ContactFilterSet
 from .forms import ContactForm
 from .permissions import policy_for
@@ -40,20 +47,6 @@ class LegalBasisViewSet(SnippetViewSet):
     list_display = ["__str__", "article", "code"]
 
 
-class PurposeViewSet(SnippetViewSet):
-    model = ProcessingPurpose
-    icon = "tick-inverse"
-    menu_label = _("Purposes")
-    list_display = [
-        "name",
-        "legal_basis",
-        Column("retention_display", label=_("Retention")),
-        BooleanColumn("revocable_by_unsubscribe", label=_("Unsubscribe revokes")),
-        BooleanColumn("is_active", label=_("Active")),
-    ]
-    list_filter = ["legal_basis", "is_active"]
-
-
 class ActionURLsMixin:
     """Adds ``actions`` (URL name, view class, path) to the viewset's URLs, each view
     given the viewset's permission policy."""
@@ -74,13 +67,36 @@ class ActionURLsMixin:
         ]
 
 
+class PurposeViewSet(ActionURLsMixin, SnippetViewSet):
+    model = ProcessingPurpose
+    icon = "tick-inverse"
+    menu_label = _("Purposes")
+    delete_view_class = PurposeDeleteView
+    actions = (("deactivate", DeactivatePurposeView, "deactivate/<int:pk>/"),)
+    list_display = [
+        "name",
+        "legal_basis",
+        Column("retention_display", label=_("Retention")),
+        BooleanColumn("revocable_by_unsubscribe", label=_("Unsubscribe revokes")),
+        Column("purpose_category", label=_("Category"), accessor="get_purpose_category_display"),
+        BooleanColumn("is_active", label=_("Active")),
+    ]
+    list_filter = ["legal_basis", "purpose_category", "is_active"]
+
+
 class ContactListViewSet(ActionURLsMixin, SnippetViewSet):
     model = ContactList
     icon = "list-ul"
     menu_label = _("Lists")
     index_view_class = ContactListIndexView
+    delete_view_class = ContactListDeleteView
+    chooser_viewset_class = CurrentOnlyChooserViewSet
     list_display = ["name"]
-    actions = (("assign", AssignListView, "assign/<int:pk>/"),)
+    list_filter = ["archived"]
+    actions = (
+        ("assign", AssignListView, "assign/<int:pk>/"),
+        ("archive", ArchiveListView, "archive/<int:pk>/"),
+    )
 
 
 class ContactViewSet(ActionURLsMixin, SnippetViewSet):
@@ -88,6 +104,7 @@ class ContactViewSet(ActionURLsMixin, SnippetViewSet):
     icon = "user"
     menu_label = _("Contacts")
     index_view_class = ContactIndexView
+    chooser_viewset_class = GuardedChooserViewSet
     edit_view_class = ContactEditView
     inspect_view_enabled = True
     inspect_view_class = ContactInspectView

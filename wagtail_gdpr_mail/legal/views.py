@@ -183,6 +183,10 @@ class InUseDeleteView(DeleteView):
         """What stops the deletion, as ``(label, admin URL or None)``."""
         raise NotImplementedError
 
+    def get_alternative(self) -> tuple[str, str] | None:
+        """What to do instead, as ``(button label, URL to POST to)``, or None."""
+        return None
+
     @cached_property
     def blockers(self) -> list[tuple[str, str | None]]:
         return self.get_blockers()
@@ -200,6 +204,7 @@ class InUseDeleteView(DeleteView):
                 blockers=self.blockers,
                 in_use_message=self.in_use_message % {"object": self.object},
                 in_use_help=self.in_use_help,
+                alternative=self.get_alternative(),
             )
         return context
 

@@ -8,7 +8,7 @@ from .legal import (
     Subprocessor,
     TransferSafeguard,
 )
-from .purposes import LegalBasis, ProcessingPurpose, RetentionUnit
+from .purposes import LegalBasis, ProcessingPurpose, PurposeCategory, RetentionUnit
 from .signups import PendingSignup, SignupToken
 from .suppression import Suppression
 
@@ -26,6 +26,7 @@ __all__ = [
     "SignupToken",
     "Suppression",
     "PurposeAssignment",
+    "PurposeCategory",
     "RetentionUnit",
     "ControllerSettings",
     "DataProcessingAgreement",

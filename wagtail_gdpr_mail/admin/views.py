@@ -25,7 +25,13 @@ from wagtail.snippets.views.snippets import EditView, IndexView, InspectView
 from .. import audit
 from ..consent.assignments import assign_purpose, assign_purpose_to_list, revoke_assignment
 from ..crypto import normalise_email
-from ..models import ConsentRecord, Contact, ContactList, ContactSource, PurposeAssignment
+from ..models import (
+    Contact,
+    ContactList,
+    ContactSource,
+    ProcessingPurpose,
+    PurposeAssignment,
+)
 from ..rights.erasure import ErasureMode, erase_contacts
 from ..rights.forms import EraseForm
 from ..rights.views import export_response
@@ -153,6 +159,14 @@ class ContactInspectView(InspectView):
         context = super().get_context_data(**kwargs)
         contact: Contact = self.object
         can_view_proof = self.can("view_proof")
+        records = (
+            list(contact.consent_records.select_related("purpose").order_by("-pk"))
+            if can_view_proof
+            else []
+        )
+        versions = ProcessingPurpose.objects.version_numbers(r.purpose_revision_id for r in records)
+        for record in records:
+            record.purpose_version = versions.get(record.purpose_revision_id)
         context.update(
             contact=contact,
             memberships=contact.memberships.select_related("contact_list").order_by("added_at"),
@@ -160,11 +174,7 @@ class ContactInspectView(InspectView):
             can_assign=self.can("assign"),
             can_revoke=self.can("revoke"),
             can_view_proof=can_view_proof,
-            records=(
-                contact.consent_records.select_related("purpose").order_by("-pk")
-                if can_view_proof
-                else ConsentRecord.objects.none()
-            ),
+            records=records,
             assign_form=AssignPurposeForm(),
             assign_url=reverse(self.url_name("assign"), args=[contact.pk]),
             revoke_url_name=self.url_name("revoke"),

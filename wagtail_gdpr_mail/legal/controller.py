@@ -45,13 +45,20 @@ def controller_name(page: Page | None = None) -> str:
     return get_controller(site).controller_name or gettext("the site's operator")
 
 
+def postal_address(text: str) -> dict[str, str]:
+    """The controller's address as the object a Kantara receipt requires (schema.org
+    ``PostalAddress`` names); the settings hold it as free text, kept as one line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return {"streetAddress": ", ".join(lines)} if lines else {}
+
+
 def controller_details(site: Site | None = None) -> dict[str, Any]:
     """The controller in the keys of a consent receipt (Kantara Consent Receipt v1.1)."""
     controller = get_controller(site)
     return {
         "piiController": controller.controller_name,
         "contact": controller.dpo_name,
-        "address": controller.controller_address,
+        "address": postal_address(controller.controller_address),
         "email": controller.controller_email,
         "phone": controller.dpo_phone,
         "companyId": controller.controller_company_id,

@@ -218,6 +218,19 @@ def _data_categories(purpose: ProcessingPurpose) -> str:
     return "; ".join(categories)
 
 
+def _recipients_of(purpose: ProcessingPurpose, subprocessors: list[Subprocessor]):
+    """The sub-processors that receive ``purpose``'s data: those limited to it, and those
+    limited to no purpose (they serve them all)."""
+    return [sp for sp in subprocessors if not sp.purposes.all() or purpose in sp.purposes.all()]
+
+
+def recipient_names_by_purpose() -> dict[int, list[str]]:
+    """``{purpose id: recipient names}``, the same recipients the record lists; consent
+    receipts disclose them (``thirdPartyDisclosure``)."""
+    ropa = build_ropa()
+    return {a.purpose_id: [r.name for r in a.recipients] for a in ropa.activities}
+
+
 def build_ropa(site: Site | None = None) -> Ropa:
     """The record of processing activities, built from the purposes, their legal bases,
     retention and recipients, the sub-processors and the controller settings.
@@ -251,9 +264,7 @@ def build_ropa(site: Site | None = None) -> Ropa:
                 retention_amount=purpose.retention_amount,
                 retention_unit=purpose.retention_unit if purpose.retention_amount else None,
                 recipients=tuple(
-                    recipients[sp.pk]
-                    for sp in subprocessors
-                    if not sp.purposes.all() or purpose in sp.purposes.all()
+                    recipients[sp.pk] for sp in _recipients_of(purpose, subprocessors)
                 ),
             )
         )

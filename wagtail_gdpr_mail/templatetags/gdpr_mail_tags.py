@@ -3,6 +3,8 @@ from django.utils.html import conditional_escape, format_html, format_html_join,
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from ..models import ProcessingPurpose
+
 register = template.Library()
 
 
@@ -51,8 +53,35 @@ def _render(value, key: str = "") -> SafeString:
     return conditional_escape(text)
 
 
+def _revision_ids(value) -> set[int]:
+    if isinstance(value, dict):
+        found = {value["revision_id"]} if isinstance(value.get("revision_id"), int) else set()
+        return found.union(*(_revision_ids(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_revision_ids(v) for v in value))
+    return set()
+
+
+def _with_versions(value, versions: dict[int, int]):
+    """Wagtail's global revision ids replaced by the purpose's own version numbers."""
+    if isinstance(value, dict):
+        return {
+            ("version" if k == "revision_id" else k): (
+                versions.get(v, v) if k == "revision_id" else _with_versions(v, versions)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_with_versions(v, versions) for v in value]
+    return value
+
+
 @register.simple_tag
 def evidence_html(record):
-    """The record's evidence, readable (without the hashing salt); empty when none."""
+    """The record's evidence, readable (without the hashing salt, with purpose versions
+    numbered per purpose); empty when none."""
     evidence = {k: v for k, v in (record.evidence or {}).items() if k != "salt"}
-    return _render(evidence) if evidence else ""
+    if not evidence:
+        return ""
+    versions = ProcessingPurpose.objects.version_numbers(_revision_ids(evidence))
+    return _render(_with_versions(evidence, versions))

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -22,21 +21,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import View
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.log_actions import log
-from wagtail.models import Page, ReferenceIndex
 
+from ..legal.usage import live_pages_using
 from ..legal.views import InUseDeleteView
 from ..models import ConsentRecord, Contact, ContactList, PendingSignup, ProcessingPurpose
 from .permissions import ActionPermissionMixin
 
 Blockers = list[tuple[str, str | None]]
-
-
-def live_pages_using(obj: Any) -> list[Page]:
-    """Live pages whose content (e.g. a subscription form) refers to ``obj``."""
-    page_type = ContentType.objects.get_for_model(Page)
-    page_ids = ReferenceIndex.get_references_to(obj).filter(base_content_type=page_type)
-    ids = {int(pk) for pk in page_ids.values_list("object_id", flat=True)}
-    return list(Page.objects.live().filter(pk__in=ids).order_by("title"))
 
 
 def _page_blockers(obj: Any, user: Any) -> Blockers:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext
 from wagtail.models import Site
 
-from ..models import ControllerSettings
+from ..models import ControllerSettings, RecordSettings
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -36,6 +36,17 @@ def get_controller(
     if site is None:
         return ControllerSettings()
     return ControllerSettings.for_site(site)
+
+
+def get_record_settings(site: Site | None = None) -> RecordSettings:
+    """Joint controllers and proof retention of ``site`` (default site); never fails."""
+    if site is None:
+        site = (
+            Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
+        )
+    if site is None:
+        return RecordSettings()
+    return RecordSettings.for_site(site)
 
 
 def controller_name(page: Page | None = None) -> str:

@@ -9,6 +9,7 @@ from .legal import (
     TransferSafeguard,
 )
 from .purposes import LegalBasis, ProcessingPurpose, PurposeCategory, RetentionUnit
+from .ropa import Recipient, RecordSettings
 from .signups import PendingSignup, SignupToken
 from .suppression import Suppression
 
@@ -27,6 +28,8 @@ __all__ = [
     "Suppression",
     "PurposeAssignment",
     "PurposeCategory",
+    "Recipient",
+    "RecordSettings",
     "RetentionUnit",
     "ControllerSettings",
     "DataProcessingAgreement",

@@ -172,6 +172,15 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
         blank=True,
         help_text=_("Other personal data processed for this purpose, beyond the e-mail address."),
     )
+    data_subjects = models.TextField(
+        _("categories of data subjects"),
+        blank=True,
+        help_text=_(
+            "Whose data is processed for this purpose, for the record of processing "
+            "(e.g. “newsletter subscribers”, “customers”). Empty = the default of the "
+            "controller settings."
+        ),
+    )
     revocable_by_unsubscribe = models.BooleanField(
         _("unsubscribe link revokes it"),
         default=True,
@@ -207,6 +216,7 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
         FieldPanel("visitor_text"),
         FieldPanel("internal_note"),
         FieldPanel("purpose_category"),
+        FieldPanel("data_subjects"),
         FieldPanel("revocable_by_unsubscribe"),
         FieldPanel("is_active"),
     ]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_gdpr_mail', '0007_outbox_fields'),
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0078_referenceindex'),
     ]
 
     operations = [

@@ -26,6 +26,7 @@ from .deletion import (
 from .filters import ContactFilterSet
 from .forms import ContactForm
 from .permissions import policy_for
+from .search import ContactSearchView
 from .views import (
     AssignListView,
     AssignView,
@@ -67,6 +68,16 @@ class ActionURLsMixin:
         ]
 
 
+class ContactSearchURLMixin:
+    """The POST search by address (``admin/search.py``)."""
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("search/", ContactSearchView.for_viewset(self), name="search"),
+        ]
+
+
 class PurposeViewSet(ActionURLsMixin, SnippetViewSet):
     model = ProcessingPurpose
     icon = "tick-inverse"
@@ -99,7 +110,7 @@ class ContactListViewSet(ActionURLsMixin, SnippetViewSet):
     )
 
 
-class ContactViewSet(ActionURLsMixin, SnippetViewSet):
+class ContactViewSet(ContactSearchURLMixin, ActionURLsMixin, SnippetViewSet):
     model = Contact
     icon = "user"
     menu_label = _("Contacts")

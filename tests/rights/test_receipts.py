@@ -80,3 +80,25 @@ def test_purpose_version_is_counted_per_purpose(person, admin_client):
     html = admin_client.get(inspect_url(person.contact)).content.decode()
     assert "data-purpose-version>1<" in html
     assert f"data-purpose-version>{global_id}<" not in html
+
+
+def test_every_purpose_gets_a_ts_27560_record_with_the_required_items(person):
+    data = exporting.export_contact(person.contact)
+    assert_valid_export(data)
+    records = {r["purpose"]["purpose"]: r for r in data["ts27560_records"]}
+    assert set(records) == {"Newsletter", "Webinar invitations", "Partner offers"}
+    newsletter = records["Newsletter"]
+    assert newsletter["schema_version"] == "ISO/IEC TS 27560:2023"
+    assert newsletter["purpose"]["lawful_basis"] == "consent"
+    assert newsletter["purpose"]["retention_period"] == "P3Y"
+    assert newsletter["validity_duration"] == "P3Y"
+    assert newsletter["purpose"]["storage_location"][0]["location"] == "controller"
+    assert newsletter["purpose"]["recipients"] == []
+    assert newsletter["pii_controllers"][0]["controller_id"] == "87654321"
+    assert newsletter["pii_principal_id"] == f"contact:{person.contact.pk}"
+    assert [e["event_by"] for e in newsletter["events"]] == ["pii_principal"]
+    assert newsletter["event_state"] == "valid"
+    webinar = records["Webinar invitations"]
+    assert [e["event_state"] for e in webinar["events"]] == ["given", "withdrawn"]
+    assert webinar["event_state"] == "revoked"
+    assert [e["event_by"] for e in records["Partner offers"]["events"]] == ["pii_controller"]

@@ -331,12 +331,12 @@ def proof_retention_text(site: Site | None = None) -> str:
     )
 
 
-def recipient_names_by_purpose() -> dict[int, list[str]]:
-    """``{purpose id: recipient names}``, the same recipients the record lists; consent
-    receipts disclose them (``thirdPartyDisclosure``)."""
+def recipients_by_purpose() -> dict[int, list[dict[str, str]]]:
+    """``{purpose id: [{"name", "kind", "country"}]}``, the recipients the record lists;
+    consent receipts and TS 27560 records disclose them."""
     ropa = build_ropa()
     return {
-        a.purpose_id: [r.name for r in a.recipients]
+        a.purpose_id: [{"name": r.name, "kind": r.kind, "country": r.country} for r in a.recipients]
         for a in ropa.activities
         if a.purpose_id is not None
     }

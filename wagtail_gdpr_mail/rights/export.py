@@ -20,8 +20,9 @@ from wagtail.models import Site
 
 from .. import audit
 from ..legal.controller import controller_details
-from ..legal.ropa import recipient_names_by_purpose
+from ..legal.ropa import recipients_by_purpose
 from ..models import Contact, ProcessingPurpose, PurposeAssignment
+from .ts27560 import ts27560_record
 
 FORMAT_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "contact-export.schema.json"
@@ -187,9 +188,11 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
         history.setdefault(record.assignment_id, []).append(record)
     versions = ProcessingPurpose.objects.version_numbers(r.purpose_revision_id for r in records)
     site = Site.objects.filter(is_default_site=True).first()
+    recipient_details = recipients_by_purpose()
     receipt_context = {
         "versions": versions,
-        "recipients": recipient_names_by_purpose(),
+        "recipients": {pk: [r["name"] for r in found] for pk, found in recipient_details.items()},
+        "recipient_details": recipient_details,
         "site_name": (site.site_name if site else "") or "the site's operator",
     }
     data = {
@@ -245,6 +248,16 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
                 "record_hash": r.record_hash,
             }
             for r in records
+        ],
+        "ts27560_records": [
+            ts27560_record(
+                contact,
+                a,
+                history.get(a.pk, []),
+                controller,
+                receipt_context["recipient_details"].get(a.purpose.pk, []),
+            )
+            for a in assignments
         ],
         "receipts": [
             _receipt(contact, a, history.get(a.pk, []), controller, language, receipt_context)

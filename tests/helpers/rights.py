@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import Client, TestCase
 from django.urls import reverse
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.validators import validator_for
 
 from wagtail_gdpr_mail.crypto import associated_data, encrypted_fields, get_cipher
 from wagtail_gdpr_mail.exceptions import DecryptionError
@@ -252,9 +253,25 @@ def validator() -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=format_checker())
 
 
+def receipt_validator():
+    """The Kantara Consent Receipt v1.1 schema shipped with the app."""
+    schema = exporting.load_receipt_schema()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def assert_valid_receipt(receipt: dict) -> None:
+    errors = sorted(receipt_validator().iter_errors(receipt), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
 def assert_valid_export(data: dict) -> None:
+    """Valid against the export schema, and every receipt against the Kantara schema."""
     errors = sorted(validator().iter_errors(data), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+    for receipt in data["receipts"]:
+        assert_valid_receipt(receipt)
 
 
 # --- The admin's edit form ------------------------------------------------------------

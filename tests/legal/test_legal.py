@@ -95,8 +95,8 @@ def test_ropa_command_writes_csv_to_a_file(purpose, us_esp, eu_host, tmp_path):
     target = tmp_path / "ropa.csv"
     call_command("gdpr_mail_ropa", "--format", "csv", "--output", str(target), stderr=io.StringIO())
 
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
-    assert [row["Purpose of processing"] for row in rows] == ["Newsletter"]
+    rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
+    assert rows[0]["Purpose of processing"] == "Newsletter"
     row = rows[0]
     assert row["Legal basis"] == "Consent (Art. 6(1)(a) GDPR)"
     assert row["Time limit for erasure"] == "3 years"
@@ -145,7 +145,7 @@ def test_ropa_report_shows_purposes_and_exports_xlsx_and_csv(admin_client, purpo
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Purpose of processing"
     assert rows[1][0] == "Newsletter"
-    assert "Standard contractual clauses" in rows[1][8]
+    assert "Standard contractual clauses" in rows[1][9]
 
     export = admin_client.get(ROPA_URL, {"export": "csv"})
     assert export.status_code == 200

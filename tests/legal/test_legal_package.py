@@ -84,7 +84,8 @@ def test_controller_details_are_the_consent_receipt_fields(controller):
     assert controller_details() == {
         "piiController": "Demo Shop s.r.o.",
         "contact": "Jan Dvořák",
-        "address": "Náměstí Svobody 1\n602 00 Brno",
+        # Kantara CR v1.1 wants an object; the settings hold free text, kept on one line.
+        "address": {"streetAddress": "Náměstí Svobody 1, 602 00 Brno"},
         "email": "privacy@example.com",
         "phone": "+420 123 456 789",
         "companyId": "12345678",
@@ -106,6 +107,7 @@ def test_controller_details_without_settings_are_empty_strings(db):
         "dpoEmail",
         "policyUrl",
     }
+    assert details.pop("address") == {}
     assert set(details.values()) == {""}
 
 

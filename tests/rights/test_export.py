@@ -105,7 +105,9 @@ def test_export_of_a_contact_with_history_validates_and_carries_receipts(
     hashes = [r["record_hash"] for r in data["consent_records"]]
     assert [r["previous_hash"] for r in data["consent_records"]][1:] == hashes[:-1]
 
-    assert len(data["receipts"]) == len(data["purposes"]) == 5
+    assert len(data["purposes"]) == 5
+    # A consent receipt for each consent-based purpose; legitimate interest is no consent.
+    assert len(data["receipts"]) == 4
     assert data["controller"]["piiController"] == CONTROLLER_NAME
     for receipt in data["receipts"]:
         assert receipt["version"] == "KI-CR-v1.1.0"
@@ -117,21 +119,15 @@ def test_export_of_a_contact_with_history_validates_and_carries_receipts(
         assert receipt["legalBasis"]["code"] and receipt["legalBasis"]["article"]
         assert receipt["withdrawalMethod"]
         assert receipt["piiPrincipalId"] == f"contact:{contact.pk}"
-    by_purpose = {
-        r["services"][0]["purposes"][0]["purposeCategory"][0]: r for r in data["receipts"]
-    }
+    by_purpose = {r["purposeName"]: r for r in data["receipts"]}
     assert by_purpose["Newsletter"]["collectionMethod"] == "re-consent e-mail"
     assert by_purpose["Newsletter"]["legalBasis"]["code"] == "consent"
     assert by_purpose["Newsletter"]["services"][0]["purposes"][0]["consentType"] == "EXPLICIT"
-    notices = by_purpose["Service notices"]
-    assert notices["legalBasis"]["code"] == "legitimate_interest"
-    assert notices["services"][0]["purposes"][0]["consentType"] == "NOT_CONSENT"
-    assert "Order numbers" in notices["services"][0]["purposes"][0]["piiCategory"]
-    assert notices["validUntil"] is None
+    assert "Service notices" not in by_purpose
     assert by_purpose["Webinar invitations"]["status"] == "revoked"
     assert by_purpose["Webinar invitations"]["revokedAt"]
     assert by_purpose["Old campaign"]["status"] == "expired"
-    assert len({r["consentReceiptID"] for r in data["receipts"]}) == 5
+    assert len({r["consentReceiptID"] for r in data["receipts"]}) == 4
     # A receipt names the record that proves the consent.
     assert by_purpose["Partner offers"]["consentRecordHash"] in hashes
     # JSON all the way (what the download serialises).

@@ -24,13 +24,20 @@ from wagtail.snippets.views.snippets import EditView, IndexView, InspectView
 
 from .. import audit
 from ..consent.assignments import assign_purpose, assign_purpose_to_list, revoke_assignment
-from ..crypto import is_unreadable, normalise_email, unreadable_fields
-from ..models import Contact, ContactList, ContactSource, PurposeAssignment
+from ..crypto import is_unreadable, unreadable_fields
+from ..models import (
+    Contact,
+    ContactList,
+    ContactSource,
+    ProcessingPurpose,
+    PurposeAssignment,
+)
 from ..rights.erasure import ErasureMode, erase_contacts
 from ..rights.forms import EraseForm
 from ..rights.views import export_response
 from .forms import AssignListForm, AssignPurposeForm
 from .permissions import ActionPermissionMixin
+from .search import ContactSearchForm, remembered_search
 
 # --- Listing and detail ----------------------------------------------------------------
 
@@ -43,14 +50,37 @@ class PurposesColumn(Column):
 
 
 class ContactIndexView(IndexView):
-    # Exact match only: the address is encrypted, its blind index answers equality.
-    search_fields = ["email"]
+    """The listing; finding by address is a POST (``admin/search.py``), never ``?q=``."""
+
+    listing_template_name = "wagtail_gdpr_mail/admin/contact_index.html"
+    is_searchable = False
     default_ordering = "-created_at"
 
-    def search_queryset(self, queryset):
-        if not self.is_searching:
-            return queryset
-        return queryset.by_email(normalise_email(self.search_query))
+    def get_template_names(self) -> list[str]:
+        # The viewset passes its generic index templates; the listing adds the search form.
+        if self.results_only:
+            return super().get_template_names()
+        return [self.listing_template_name]
+
+    @cached_property
+    def searched_indexes(self) -> list[str] | None:
+        return remembered_search(self.request)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.searched_indexes is not None:
+            # Exact match only: the address is encrypted, its blind index answers equality.
+            queryset = queryset.filter(email_index__in=self.searched_indexes)
+        return queryset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            email_search_form=ContactSearchForm(),
+            email_search_url=reverse(Contact.snippet_viewset.get_url_name("search")),
+            email_search_active=self.searched_indexes is not None,
+        )
+        return context
 
     def order_queryset(self, queryset):
         queryset = super().order_queryset(queryset)
@@ -158,6 +188,9 @@ class ContactInspectView(InspectView):
             if can_view_proof
             else []
         )
+        versions = ProcessingPurpose.objects.version_numbers(r.purpose_revision_id for r in records)
+        for record in records:
+            record.purpose_version = versions.get(record.purpose_revision_id)
         context.update(
             unreadable_fields=[
                 str(Contact._meta.get_field(name).verbose_name)

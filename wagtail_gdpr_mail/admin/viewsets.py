@@ -16,9 +16,17 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from ..legal.views import LegalBasisDeleteView
 from ..legal.viewsets import LEGAL_VIEWSETS
 from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
+from .choosers import CurrentOnlyChooserViewSet, GuardedChooserViewSet
+from .deletion import (
+    ArchiveListView,
+    ContactListDeleteView,
+    DeactivatePurposeView,
+    PurposeDeleteView,
+)
 from .filters import ContactFilterSet
 from .forms import ContactForm
 from .permissions import policy_for
+from .search import ContactSearchView
 from .views import (
     AssignListView,
     AssignView,
@@ -38,20 +46,6 @@ class LegalBasisViewSet(SnippetViewSet):
     menu_label = _("Legal bases")
     delete_view_class = LegalBasisDeleteView
     list_display = ["__str__", "article", "code"]
-
-
-class PurposeViewSet(SnippetViewSet):
-    model = ProcessingPurpose
-    icon = "tick-inverse"
-    menu_label = _("Purposes")
-    list_display = [
-        "name",
-        "legal_basis",
-        Column("retention_display", label=_("Retention")),
-        BooleanColumn("revocable_by_unsubscribe", label=_("Unsubscribe revokes")),
-        BooleanColumn("is_active", label=_("Active")),
-    ]
-    list_filter = ["legal_basis", "is_active"]
 
 
 class ActionURLsMixin:
@@ -74,20 +68,54 @@ class ActionURLsMixin:
         ]
 
 
+class ContactSearchURLMixin:
+    """The POST search by address (``admin/search.py``)."""
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("search/", ContactSearchView.for_viewset(self), name="search"),
+        ]
+
+
+class PurposeViewSet(ActionURLsMixin, SnippetViewSet):
+    model = ProcessingPurpose
+    icon = "tick-inverse"
+    menu_label = _("Purposes")
+    delete_view_class = PurposeDeleteView
+    actions = (("deactivate", DeactivatePurposeView, "deactivate/<int:pk>/"),)
+    list_display = [
+        "name",
+        "legal_basis",
+        Column("retention_display", label=_("Retention")),
+        BooleanColumn("revocable_by_unsubscribe", label=_("Unsubscribe revokes")),
+        Column("purpose_category", label=_("Category"), accessor="get_purpose_category_display"),
+        BooleanColumn("is_active", label=_("Active")),
+    ]
+    list_filter = ["legal_basis", "purpose_category", "is_active"]
+
+
 class ContactListViewSet(ActionURLsMixin, SnippetViewSet):
     model = ContactList
     icon = "list-ul"
     menu_label = _("Lists")
     index_view_class = ContactListIndexView
+    delete_view_class = ContactListDeleteView
+    chooser_viewset_class = CurrentOnlyChooserViewSet
     list_display = ["name"]
-    actions = (("assign", AssignListView, "assign/<int:pk>/"),)
+    list_filter = ["archived"]
+    actions = (
+        ("assign", AssignListView, "assign/<int:pk>/"),
+        ("archive", ArchiveListView, "archive/<int:pk>/"),
+    )
 
 
-class ContactViewSet(ActionURLsMixin, SnippetViewSet):
+class ContactViewSet(ContactSearchURLMixin, ActionURLsMixin, SnippetViewSet):
     model = Contact
     icon = "user"
     menu_label = _("Contacts")
     index_view_class = ContactIndexView
+    chooser_viewset_class = GuardedChooserViewSet
     edit_view_class = ContactEditView
     inspect_view_enabled = True
     inspect_view_class = ContactInspectView

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext
 from wagtail.models import Site
 
-from ..models import ControllerSettings
+from ..models import ControllerSettings, RecordSettings
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -38,11 +38,29 @@ def get_controller(
     return ControllerSettings.for_site(site)
 
 
+def get_record_settings(site: Site | None = None) -> RecordSettings:
+    """Joint controllers and proof retention of ``site`` (default site); never fails."""
+    if site is None:
+        site = (
+            Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
+        )
+    if site is None:
+        return RecordSettings()
+    return RecordSettings.for_site(site)
+
+
 def controller_name(page: Page | None = None) -> str:
     """The controller's name for the site of ``page`` (default site without one), or a
     neutral "the site's operator" while the settings are not filled in."""
     site = page.get_site() if page is not None else None
     return get_controller(site).controller_name or gettext("the site's operator")
+
+
+def postal_address(text: str) -> dict[str, str]:
+    """The controller's address as the object a Kantara receipt requires (schema.org
+    ``PostalAddress`` names); the settings hold it as free text, kept as one line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return {"streetAddress": ", ".join(lines)} if lines else {}
 
 
 def controller_details(site: Site | None = None) -> dict[str, Any]:
@@ -51,7 +69,7 @@ def controller_details(site: Site | None = None) -> dict[str, Any]:
     return {
         "piiController": controller.controller_name,
         "contact": controller.dpo_name,
-        "address": controller.controller_address,
+        "address": postal_address(controller.controller_address),
         "email": controller.controller_email,
         "phone": controller.dpo_phone,
         "companyId": controller.controller_company_id,

@@ -31,6 +31,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import DeleteView, InspectView
 
 from ..models import DataProcessingAgreement, DpaAcceptance, ProcessingPurpose
+from ..spreadsheets import SafeCsvExportMixin
 from .agreements import AgreementChangedError, accept_agreement
 from .ropa import ROPA_COLUMNS, Ropa, RopaActivity, build_ropa
 
@@ -183,6 +184,10 @@ class InUseDeleteView(DeleteView):
         """What stops the deletion, as ``(label, admin URL or None)``."""
         raise NotImplementedError
 
+    def get_alternative(self) -> tuple[str, str] | None:
+        """What to do instead, as ``(button label, URL to POST to)``, or None."""
+        return None
+
     @cached_property
     def blockers(self) -> list[tuple[str, str | None]]:
         return self.get_blockers()
@@ -200,6 +205,7 @@ class InUseDeleteView(DeleteView):
                 blockers=self.blockers,
                 in_use_message=self.in_use_message % {"object": self.object},
                 in_use_help=self.in_use_help,
+                alternative=self.get_alternative(),
             )
         return context
 
@@ -254,7 +260,7 @@ ropa_permission_policy = ModelPermissionPolicy(ProcessingPurpose)
 ROPA_PERMISSIONS = ["add", "change", "delete", "view"]
 
 
-class RopaReportView(ReportView):
+class RopaReportView(SafeCsvExportMixin, ReportView):
     """Art. 30 record of processing activities, one row per purpose, with XLSX/CSV export."""
 
     page_title = gettext_lazy("Record of processing activities")
@@ -272,6 +278,7 @@ class RopaReportView(ReportView):
         Column("legal_basis_display", label=gettext_lazy("Legal basis")),
         Column("data_categories", label=gettext_lazy("Categories of personal data")),
         Column("retention", label=gettext_lazy("Time limit for erasure")),
+        Column("proof_retention", label=gettext_lazy("Proof of consent kept")),
         Column("recipients_display", label=gettext_lazy("Recipients")),
         Column("transfers_display", label=gettext_lazy("Transfers outside the EU/EEA")),
     ]
@@ -293,6 +300,9 @@ class RopaReportView(ReportView):
         context = super().get_context_data(*args, **kwargs)
         context["ropa"] = self.ropa
         context["controller_settings_url"] = _controller_settings_url()
+        context["record_settings_url"] = reverse(
+            "wagtailsettings:edit", args=[APP, "recordsettings"]
+        )
         return context
 
 

@@ -13,7 +13,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from ..models import DataProcessingAgreement, Subprocessor
+from ..models import DataProcessingAgreement, Recipient, Subprocessor
 from .forms import DataProcessingAgreementForm
 from .views import DpaAcceptView, DpaDeleteView, DpaDocumentView, DpaInspectView
 
@@ -147,5 +147,15 @@ class SubprocessorViewSet(SnippetViewSet):
     ]
 
 
+class RecipientViewSet(SnippetViewSet):
+    """Recipients that are not processors (authorities, advisers, other controllers)."""
+
+    model = Recipient
+    icon = "group"
+    menu_label = _("Other recipients")
+    list_display = ["name", "kind", Column("country_name", label=_("Country"))]
+    list_filter = ["kind"]
+
+
 #: The legal viewsets, for a menu group.
-LEGAL_VIEWSETS = (DataProcessingAgreementViewSet, SubprocessorViewSet)
+LEGAL_VIEWSETS = (DataProcessingAgreementViewSet, SubprocessorViewSet, RecipientViewSet)

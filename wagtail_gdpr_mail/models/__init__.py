@@ -8,7 +8,8 @@ from .legal import (
     Subprocessor,
     TransferSafeguard,
 )
-from .purposes import LegalBasis, ProcessingPurpose, RetentionUnit
+from .purposes import LegalBasis, ProcessingPurpose, PurposeCategory, RetentionUnit
+from .ropa import Recipient, RecordSettings
 from .signups import PendingSignup, SignupToken
 from .suppression import Suppression
 
@@ -27,6 +28,9 @@ __all__ = [
     "SignupToken",
     "Suppression",
     "PurposeAssignment",
+    "PurposeCategory",
+    "Recipient",
+    "RecordSettings",
     "RetentionUnit",
     "ControllerSettings",
     "DataProcessingAgreement",

@@ -22,10 +22,26 @@ from ..exceptions import SuppressedAddressError
 from .suppression import Suppression
 
 
+class ContactListQuerySet(models.QuerySet):
+    def current(self) -> ContactListQuerySet:
+        """Lists that are not archived: what choosers and forms offer."""
+        return self.filter(archived=False)
+
+
 class ContactList(models.Model):
     name = models.CharField(_("name"), max_length=255, unique=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    archived = models.BooleanField(
+        _("archived"),
+        default=False,
+        help_text=_(
+            "An archived list is no longer offered to forms, choosers and filters; "
+            "its members and their join dates are kept."
+        ),
+    )
+
+    objects = ContactListQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("list")

@@ -61,11 +61,11 @@ class ControllerSettings(BaseSiteSetting):
     )
     controller_email = models.EmailField(_("contact e-mail"), blank=True)
     representative = models.TextField(
-        _("joint controller or representative"),
+        _("representative"),
         blank=True,
         help_text=_(
-            "Where applicable: a joint controller, or the representative in the EU of a "
-            "controller established outside it (Art. 27 GDPR)."
+            "Where applicable: the representative in the EU of a controller established "
+            "outside it (Art. 27 GDPR). Joint controllers: the record of processing settings."
         ),
     )
     dpo_name = models.CharField(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.models import RevisionMixin
+from wagtail.models import Revision, RevisionMixin
 from wagtail.search import index
 
 
@@ -75,9 +76,65 @@ def add_period(start: datetime, amount: int, unit: str) -> datetime:
     return start.replace(year=year, month=month, day=day)
 
 
+class PurposeCategory(models.TextChoices):
+    """The purpose categories of the Kantara Consent Receipt v1.1 (its appendix of
+    purpose categories), as ``purposeCategory`` of a receipt carries them."""
+
+    CORE_FUNCTION = "Core Function", _("Core function")
+    CONTRACTED_SERVICE = "Contracted Service", _("Contracted service")
+    DELIVERY = "Delivery", _("Delivery")
+    CONTACT_REQUESTED = "Contact Requested", _("Contact requested")
+    PERSONALIZED_EXPERIENCE = "Personalized Experience", _("Personalised experience")
+    MARKETING = "Marketing", _("Marketing")
+    MARKETING_THIRD_PARTIES = "Marketing Third Parties", _("Marketing for third parties")
+    SHARING_FOR_DELIVERY = "Sharing for Delivery", _("Sharing for delivery")
+    SHARING_FOR_MARKETING = "Sharing for Marketing", _("Sharing for marketing")
+    THIRD_PARTY_CORE_FUNCTION = (
+        "3rd Party Sharing for Core Function",
+        _("Third-party sharing for a core function"),
+    )
+    THIRD_PARTY_SHARING = "3rd Party Sharing for ...", _("Third-party sharing for another purpose")
+    LEGALLY_REQUIRED_RETENTION = (
+        "Legally Required Data Retention",
+        _("Legally required data retention"),
+    )
+    REQUIRED_BY_LAW = (
+        "Required by Law Enforcement or Government",
+        _("Required by law enforcement or government"),
+    )
+    PROTECTING_HEALTH = "Protecting Your Health", _("Protecting your health")
+    PROTECTING_INTERESTS = "Protecting Our Interests", _("Protecting our interests")
+    IMPROVE_PERFORMANCE = "Improve Performance", _("Improving performance")
+
+
 class ProcessingPurposeQuerySet(models.QuerySet):
     def active(self) -> ProcessingPurposeQuerySet:
         return self.filter(is_active=True)
+
+    def version_numbers(self, revision_ids) -> dict[int, int]:
+        """``{revision id: per-purpose version}`` for the given revisions of purposes.
+
+        A purpose's version is the 1-based position of the revision among that
+        purpose's revisions (oldest first), so a purpose saved once is version 1,
+        whatever Wagtail's global revision ids are. The one place that numbers them.
+        """
+        wanted = {int(pk) for pk in revision_ids if pk}
+        if not wanted:
+            return {}
+        content_type = ContentType.objects.get_for_model(self.model)
+        revisions = Revision.objects.filter(base_content_type=content_type)
+        object_ids = set(revisions.filter(pk__in=wanted).values_list("object_id", flat=True))
+        numbers: dict[int, int] = {}
+        counters: dict[str, int] = {}
+        for pk, object_id in (
+            revisions.filter(object_id__in=object_ids)
+            .order_by("created_at", "pk")
+            .values_list("pk", "object_id")
+        ):
+            counters[object_id] = counters.get(object_id, 0) + 1
+            if pk in wanted:
+                numbers[pk] = counters[object_id]
+        return numbers
 
 
 class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
@@ -115,12 +172,35 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
         blank=True,
         help_text=_("Other personal data processed for this purpose, beyond the e-mail address."),
     )
+    data_subjects = models.TextField(
+        _("categories of data subjects"),
+        blank=True,
+        help_text=_(
+            "Whose data is processed for this purpose, for the record of processing "
+            "(e.g. “newsletter subscribers”, “customers”). Empty = the default of the "
+            "controller settings."
+        ),
+    )
     revocable_by_unsubscribe = models.BooleanField(
         _("unsubscribe link revokes it"),
         default=True,
         help_text=_("Whether the unsubscribe link in a campaign may withdraw this purpose."),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    purpose_category = models.CharField(
+        _("purpose category"),
+        max_length=64,
+        choices=PurposeCategory.choices,
+        default=PurposeCategory.MARKETING,
+        help_text=_("The category of the Kantara Consent Receipt v1.1 shown in consent receipts."),
+    )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_(
+            "An inactive purpose is no longer offered to forms or assigned; "
+            "what was recorded for it is kept."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -135,6 +215,8 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
         ),
         FieldPanel("visitor_text"),
         FieldPanel("internal_note"),
+        FieldPanel("purpose_category"),
+        FieldPanel("data_subjects"),
         FieldPanel("revocable_by_unsubscribe"),
         FieldPanel("is_active"),
     ]
@@ -166,6 +248,12 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
         if self.retention_amount is None:
             return None
         return add_period(start, self.retention_amount, self.retention_unit)
+
+    def version_of(self, revision_id: int | None) -> int | None:
+        """This purpose's version number of ``revision_id`` (see ``version_numbers``)."""
+        if revision_id is None:
+            return None
+        return type(self).objects.version_numbers([revision_id]).get(revision_id)
 
     def current_revision(self):  # -> Revision | None
         """The revision describing the purpose as it is now (created if missing)."""

@@ -16,14 +16,18 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.utils import timezone
+from wagtail.models import Site
 
 from .. import audit
 from ..crypto import is_unreadable, unreadable_fields
 from ..legal.controller import controller_details
+from ..legal.ropa import recipients_by_purpose
 from ..models import Contact, ProcessingPurpose, PurposeAssignment
+from .ts27560 import ts27560_record
 
 FORMAT_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "contact-export.schema.json"
+RECEIPT_SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "kantara-cr-v1.1.schema.json"
 RECEIPT_VERSION = "KI-CR-v1.1.0"
 #: What an export holds in place of a value that could not be decrypted (a changed or
 #: damaged ciphertext); the same in every language, as the rest of the format.
@@ -55,35 +59,71 @@ def load_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+def load_receipt_schema() -> dict[str, Any]:
+    """The JSON schema of the Kantara Consent Receipt v1.1 that every receipt follows."""
+    return json.loads(RECEIPT_SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+#: How each field a contact can hold is named in a receipt's ``piiCategory``.
+PII_FIELD_NAMES = {"email": "E-mail address", "first_name": "First name", "last_name": "Last name"}
+COLLECTION_METHODS = {
+    "form": "web form with double opt-in",
+    "admin": "entered by an editor",
+    "import": "import",
+    "api": "API",
+    "reconsent": "re-consent e-mail",
+}
+
+
+def collected_fields(contact: Contact, given: Any) -> list[str]:
+    """What was collected for a purpose, as ``piiCategory`` names: the fields the form
+    asked for (its snapshot in the evidence), else the fields the contact holds; plus
+    the contact's custom fields. Never the purpose's internal note."""
+    form = ((given.evidence or {}).get("form") or {}) if given is not None else {}
+    if form.get("fields"):
+        fields = [f for f in form["fields"] if f in PII_FIELD_NAMES]
+    else:
+        fields = ["email", *(f for f in ("first_name", "last_name") if getattr(contact, f))]
+    names = [PII_FIELD_NAMES[f] for f in dict.fromkeys(["email", *fields])]
+    names.extend(f"Custom field: {key}" for key in sorted(contact.custom_fields or {}))
+    return names
+
+
 def _receipt(
     contact: Contact,
     assignment: PurposeAssignment,
     history: list[Any],
     controller: dict[str, Any],
     language: str,
+    context: dict[str, Any],
 ) -> dict[str, Any]:
+    """The Kantara Consent Receipt v1.1 of one consent-based assignment; validates against
+    ``schemas/kantara-cr-v1.1.schema.json``."""
     purpose = assignment.purpose
     basis = purpose.legal_basis
-    given = next((r for r in history if r.event in ("given", "renewed")), None)
-    method = {
-        "form": "web form with double opt-in",
-        "admin": "entered by an editor",
-        "import": "import",
-        "api": "API",
-        "reconsent": "re-consent e-mail",
-    }.get(assignment.source, assignment.source)
+    given = next((r for r in reversed(history) if r.event in ("given", "renewed")), None)
+    recipients = context["recipients"].get(purpose.pk, ())
+    disclosure: dict[str, Any] = {"thirdPartyDisclosure": bool(recipients)}
+    if recipients:
+        disclosure["thirdPartyName"] = "; ".join(recipients)
+    pii_controller = {
+        "piiController": controller["piiController"] or context["site_name"],
+        "onBehalf": False,
+        "contact": controller["contact"] or controller["piiController"] or context["site_name"],
+        "address": controller["address"],
+        "email": controller["email"],
+        "phone": controller["phone"],
+    }
     return {
         # Kantara Consent Receipt v1.1 names
         "version": RECEIPT_VERSION,
         "jurisdiction": "EU",
         "consentTimestamp": _epoch(assignment.valid_from),
-        "collectionMethod": method,
+        "collectionMethod": COLLECTION_METHODS.get(assignment.source, assignment.source),
         "consentReceiptID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"gdpr-mail:{assignment.pk}")),
         "language": language,
         "piiPrincipalId": f"contact:{contact.pk}",
-        "piiControllers": [
-            {k: controller[k] for k in ("piiController", "contact", "address", "email", "phone")}
-        ],
+        "piiControllers": [pii_controller],
         "policyUrl": controller["policyUrl"],
         "services": [
             {
@@ -91,19 +131,18 @@ def _receipt(
                 "purposes": [
                     {
                         "purpose": purpose.visitor_text,
-                        "purposeCategory": [purpose.name],
-                        "consentType": "EXPLICIT" if basis.code == "consent" else "NOT_CONSENT",
-                        "piiCategory": [
-                            "e-mail address",
-                            *([purpose.internal_note] if purpose.internal_note else []),
-                        ],
+                        "purposeCategory": [purpose.purpose_category],
+                        # Every receipt is of consent given by an affirmative act
+                        # (a ticked box, confirmed by e-mail, or recorded by an editor).
+                        "consentType": "EXPLICIT",
+                        "piiCategory": collected_fields(contact, given),
                         "primaryPurpose": True,
                         "termination": (
                             f"valid until {_iso(assignment.valid_until)}"
                             if assignment.valid_until
                             else "until withdrawn"
                         ),
-                        "thirdPartyDisclosure": False,
+                        **disclosure,
                     }
                 ],
             }
@@ -111,6 +150,7 @@ def _receipt(
         "sensitive": False,
         "spiCat": [],
         # ISO/IEC TS 27560 names for what Kantara does not cover
+        "purposeName": purpose.name,
         "legalBasis": {"code": basis.code, "article": basis.article},
         "validFrom": _iso(assignment.valid_from),
         "validUntil": _iso(assignment.valid_until),
@@ -123,6 +163,7 @@ def _receipt(
         ),
         "revokedAt": _iso(assignment.revoked_at),
         "consentRecordHash": given.record_hash if given else None,
+        "purposeVersion": context["versions"].get(given.purpose_revision_id) if given else None,
     }
 
 
@@ -149,6 +190,15 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
     history: dict[int, list[Any]] = {}
     for record in records:
         history.setdefault(record.assignment_id, []).append(record)
+    versions = ProcessingPurpose.objects.version_numbers(r.purpose_revision_id for r in records)
+    site = Site.objects.filter(is_default_site=True).first()
+    recipient_details = recipients_by_purpose()
+    receipt_context = {
+        "versions": versions,
+        "recipients": {pk: [r["name"] for r in found] for pk, found in recipient_details.items()},
+        "recipient_details": recipient_details,
+        "site_name": (site.site_name if site else "") or "the site's operator",
+    }
     data = {
         "format": "wagtail-gdpr-mail contact export",
         "format_version": FORMAT_VERSION,
@@ -199,6 +249,7 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
                 "occurred_at": _iso(r.occurred_at),
                 "valid_from": _iso(r.valid_from),
                 "valid_until": _iso(r.valid_until),
+                "purpose_version": versions.get(r.purpose_revision_id),
                 "purpose_revision_id": r.purpose_revision_id,
                 "evidence": _public_evidence(r.evidence),
                 "previous_hash": r.previous_hash,
@@ -206,8 +257,20 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
             }
             for r in records
         ],
+        "ts27560_records": [
+            ts27560_record(
+                contact,
+                a,
+                history.get(a.pk, []),
+                controller,
+                receipt_context["recipient_details"].get(a.purpose.pk, []),
+            )
+            for a in assignments
+        ],
         "receipts": [
-            _receipt(contact, a, history.get(a.pk, []), controller, language) for a in assignments
+            _receipt(contact, a, history.get(a.pk, []), controller, language, receipt_context)
+            for a in assignments
+            if a.purpose.legal_basis.requires_consent
         ],
     }
     audit.log_action(contact, audit.EXPORT, user=user)

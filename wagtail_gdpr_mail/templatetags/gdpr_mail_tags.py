@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 from wagtail.whitelist import DEFAULT_ELEMENT_RULES, Whitelister
 
+from ..models import ProcessingPurpose
+
 register = template.Library()
 
 
@@ -53,11 +55,38 @@ def _render(value, key: str = "") -> SafeString:
     return conditional_escape(text)
 
 
+def _revision_ids(value) -> set[int]:
+    if isinstance(value, dict):
+        found = {value["revision_id"]} if isinstance(value.get("revision_id"), int) else set()
+        return found.union(*(_revision_ids(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_revision_ids(v) for v in value))
+    return set()
+
+
+def _with_versions(value, versions: dict[int, int]):
+    """Wagtail's global revision ids replaced by the purpose's own version numbers."""
+    if isinstance(value, dict):
+        return {
+            ("version" if k == "revision_id" else k): (
+                versions.get(v, v) if k == "revision_id" else _with_versions(v, versions)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_with_versions(v, versions) for v in value]
+    return value
+
+
 @register.simple_tag
 def evidence_html(record):
-    """The record's evidence, readable (without the hashing salt); empty when none."""
+    """The record's evidence, readable (without the hashing salt, with purpose versions
+    numbered per purpose); empty when none."""
     evidence = {k: v for k, v in (record.evidence or {}).items() if k != "salt"}
-    return _render(evidence) if evidence else ""
+    if not evidence:
+        return ""
+    versions = ProcessingPurpose.objects.version_numbers(_revision_ids(evidence))
+    return _render(_with_versions(evidence, versions))
 
 
 class _PublicTextWhitelister(Whitelister):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -12,12 +10,14 @@ from django.utils.encoding import force_str
 from wagtail.models import Site
 
 from wagtail_gdpr_mail.legal.ropa import ROPA_COLUMNS, build_ropa
+from wagtail_gdpr_mail.spreadsheets import csv_text
 
 
 class Command(BaseCommand):
     help = (
-        "Write the record of processing activities (GDPR Art. 30): every purpose with its "
-        "legal basis, retention and recipients, and the controller and DPO details."
+        "Write the record of processing activities (GDPR Art. 30): every purpose and the "
+        "app's own processing, with legal basis, retention and recipients, and the "
+        "controller and DPO details. CSV starts with a UTF-8 BOM; formula cells are quoted."
     )
 
     def add_arguments(self, parser):
@@ -39,11 +39,11 @@ class Command(BaseCommand):
         if options["format"] == "json":
             text = json.dumps(ropa.as_dict(), indent=2, ensure_ascii=False) + "\n"
         else:
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=[key for key, _label in ROPA_COLUMNS])
-            writer.writerow({key: force_str(label) for key, label in ROPA_COLUMNS})
-            writer.writerows(ropa.row(activity) for activity in ropa.activities)
-            text = buffer.getvalue()
+            text = csv_text(
+                [key for key, _label in ROPA_COLUMNS],
+                {key: force_str(label) for key, label in ROPA_COLUMNS},
+                (ropa.row(activity) for activity in ropa.activities),
+            )
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")
             self.stderr.write(

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from wagtail.models import Site
 
 from tests.helpers.links import ACCESS_LINK
 from wagtail_gdpr_mail.consent.assignments import assign_purpose
@@ -65,6 +66,10 @@ def test_visitor_downloads_withdraws_and_erases_through_the_mailed_link(
 ):
     contact = visitor_contact
     mail.outbox.clear()
+    # Links in mail come from the Wagtail site's root URL, never the request's Host:
+    # the site is the live server here.
+    address = urlsplit(live_server.url)
+    Site.objects.filter(is_default_site=True).update(hostname=address.hostname, port=address.port)
 
     # 1. Ask for the link.
     page.goto(f"{live_server.url}/gdpr-mail/my-data/")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page, Revision
@@ -56,21 +57,31 @@ def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingS
 def base_url_of(page: Page) -> str:
     """Where links in mail point: the root URL of the page's Wagtail site, never the
     request's Host header (which a client chooses)."""
-    site = page.get_site()
-    return (site.root_url if site is not None else "") + "/"
+    # get_url_parts() reads Wagtail's cached site root paths: no query per submission.
+    parts = page.get_url_parts()
+    return (parts[1] if parts else "") + "/"
 
 
 def _store_signup(request, page, form, email, *, keep: bool) -> PendingSignup | None:
     now = timezone.now()
     quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
     with transaction.atomic():
-        earlier = PendingSignup.objects.filter(
+        # One query for both reasons not to mail: a signup in the quiet period, or an
+        # address that bounced or complained.
+        pending = PendingSignup.objects.filter(
             email_index__in=email_blind_index_candidates(email),
             created_at__gte=quiet_since,
             confirmed_at__isnull=True,
-        ).exists()
-        no_mail = Suppression.objects.for_email(email).filter(reason__in=NO_MAIL_REASONS).exists()
-        keep = keep and not earlier and not no_mail
+        ).annotate(reason=Value("pending"))
+        suppressed = (
+            Suppression.objects.for_email(email)
+            .filter(reason__in=NO_MAIL_REASONS)
+            .annotate(why=Value("suppressed"))
+        )
+        blocked = pending.values_list("reason", flat=True).union(
+            suppressed.values_list("why", flat=True), all=True
+        )
+        keep = keep and not list(blocked)
         config = form.config
         savepoint = transaction.savepoint()
         signup = PendingSignup.objects.create(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -13,6 +15,22 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import Revision, RevisionMixin
 from wagtail.search import index
+
+#: The {pk: code} map of legal bases in the shared cache; every save or delete of a
+#: legal basis drops it, and it lives at most five minutes (queryset updates).
+LEGAL_BASIS_CODES_KEY = "wagtail_gdpr_mail:legal-basis-codes"
+LEGAL_BASIS_CODES_SECONDS = 300
+
+
+class LegalBasisManager(models.Manager):
+    def codes(self) -> dict[int, str]:
+        """Code of every legal basis by pk, from the cache (every subscription snapshots
+        its purposes' bases: six rows that hardly ever change)."""
+        codes = cache.get(LEGAL_BASIS_CODES_KEY)
+        if codes is None:
+            codes = dict(self.values_list("pk", "code"))
+            cache.set(LEGAL_BASIS_CODES_KEY, codes, LEGAL_BASIS_CODES_SECONDS)
+        return codes
 
 
 class LegalBasis(models.Model):
@@ -31,6 +49,8 @@ class LegalBasis(models.Model):
     article = models.CharField(_("article"), max_length=64, help_text=_("E.g. Art. 6(1)(a) GDPR"))
     description = models.TextField(_("description"), blank=True)
 
+    objects = LegalBasisManager()
+
     panels = [
         FieldPanel("code"),
         FieldPanel("title"),
@@ -47,6 +67,15 @@ class LegalBasis(models.Model):
         # The seeded English titles are in the message catalogue, so they show
         # translated; titles an editor typed show as typed.
         return gettext(self.title)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(LEGAL_BASIS_CODES_KEY)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().delete(*args, **kwargs)
+        cache.delete(LEGAL_BASIS_CODES_KEY)
+        return result
 
     @property
     def requires_consent(self) -> bool:

@@ -182,12 +182,7 @@ def _purpose_snapshot(purpose: ProcessingPurpose, basis_codes: dict[int, str]) -
 
 def form_snapshot(config: StructValue, page: Page, form: SubscriptionForm) -> dict[str, Any]:
     """The form exactly as the visitor saw it: texts, purposes and where it sat."""
-    purposes = [config["main_purpose"], *form.extra_purposes]
-    basis_codes = dict(
-        LegalBasis.objects.filter(pk__in={p.legal_basis_id for p in purposes}).values_list(
-            "pk", "code"
-        )
-    )
+    basis_codes = LegalBasis.objects.codes()
     return {
         "page": {"id": page.pk, "title": page.title, "url": page.full_url or page.url},
         "form_id": config.get("form_id"),

@@ -79,13 +79,16 @@ def collected_fields(contact: Contact, given: Any) -> list[str]:
     """What was collected for a purpose, as ``piiCategory`` names: the fields the form
     asked for (its snapshot in the evidence), else the fields the contact holds; plus
     the contact's custom fields. Never the purpose's internal note."""
-    form = ((given.evidence or {}).get("form") or {}) if given is not None else {}
+    # Evidence or custom fields that no longer decrypt (Unreadable) tell nothing here.
+    evidence = given.evidence if given is not None else None
+    form = (evidence.get("form") or {}) if isinstance(evidence, dict) else {}
     if form.get("fields"):
         fields = [f for f in form["fields"] if f in PII_FIELD_NAMES]
     else:
         fields = ["email", *(f for f in ("first_name", "last_name") if getattr(contact, f))]
     names = [PII_FIELD_NAMES[f] for f in dict.fromkeys(["email", *fields])]
-    names.extend(f"Custom field: {key}" for key in sorted(contact.custom_fields or {}))
+    custom = contact.custom_fields if isinstance(contact.custom_fields, dict) else {}
+    names.extend(f"Custom field: {key}" for key in sorted(custom))
     return names
 
 

@@ -5,8 +5,12 @@ The key id says which of the configured keys encrypted it, so keys can rotate:
 the first configured key encrypts, every configured key decrypts, and
 ``manage.py gdpr_mail_rotate_keys`` moves old values to the first key.
 
-The associated data of every value is ``<app label>.<model>.<field>``: a
-ciphertext copied into another column or table does not decrypt.
+The associated data of every value is ``<app label>.<model>.<field>/<row key>``
+(``row_key``: a random UUID set before the row's first save): a ciphertext copied
+into another row, column or table does not decrypt. Fields encrypt in
+``pre_save``, which sees the row; every SELECT of an encrypted column brings the
+row key along (``select_format``) for ``from_db_value``. Values wiped by a queryset
+``update()`` have no row to bind to: they are stored as an empty column.
 
 The blind index is HMAC-SHA256 under a key of its own over the normalised
 e-mail address. It allows exact lookup and a uniqueness constraint and reveals
@@ -17,12 +21,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import hmac
 import json
 import os
 import re
 import unicodedata
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,7 +36,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import models
 from django.db.models import Count, Value
 from django.db.models.functions import StrIndex, Substr
@@ -257,9 +263,30 @@ def index_keys_in_use(
     return sorted(counts)
 
 
-def associated_data(model: type[models.Model], field_name: str) -> bytes:
+ROW_KEY = "row_key"  # the field that binds a row's ciphertexts to the row
+ROW_SEPARATOR = "|"  # value|row key in a SELECT: in neither base64url nor a UUID
+
+
+def row_key_field() -> models.UUIDField:
+    """Every model with encrypted fields has one: a random UUID set before its first save."""
+    return models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+
+def row_key_of(model: type[models.Model]) -> models.Field | None:
+    """The row-key field; None in historical models before migration 0009."""
+    try:
+        return model._meta.get_field(ROW_KEY)
+    except FieldDoesNotExist:
+        return None
+
+
+def associated_data(model: type[models.Model], field_name: str, row_key: Any = None) -> bytes:
+    """What a value is bound to: model, field and row key (None: before 0009)."""
     meta = model._meta
-    return f"{meta.app_label}.{meta.model_name}.{field_name}".encode()
+    bound = f"{meta.app_label}.{meta.model_name}.{field_name}"
+    if row_key is not None:
+        bound += f"/{uuid.UUID(str(row_key)).hex}"
+    return bound.encode()
 
 
 # --- Model fields -----------------------------------------------------------------
@@ -309,6 +336,10 @@ def unreadable_fields(instance: models.Model) -> list[str]:
     ]
 
 
+class Ciphertext(str):
+    """A value that ``pre_save`` encrypted for its row; stored as it is."""
+
+
 class EncryptedField(models.TextField):
     """Base of the encrypted model fields: stored as text ciphertext, never as plain text.
 
@@ -323,34 +354,81 @@ class EncryptedField(models.TextField):
     def decode(self, data: bytes) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    empty_value: Any = ""  # what an empty column (wiped by a queryset update) reads as
+
     @cached_property
-    def _aad(self) -> bytes:
-        return associated_data(self.model, self.name)
+    def _row_key(self) -> models.Field | None:
+        return row_key_of(self.model)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = super().pre_save(model_instance, add)
+        if value is None or self._row_key is None or isinstance(value, Unreadable):
+            return value  # get_prep_value refuses Unreadable
+        row_key = getattr(model_instance, self._row_key.attname)
+        if row_key is None:
+            raise ValueError(f"{self.model._meta.label} #{model_instance.pk} has no row key.")
+        aad = associated_data(self.model, self.name, row_key)
+        return Ciphertext(get_cipher().encrypt(self.encode(value), aad))
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
+        if isinstance(value, Ciphertext):  # sealed to its row by pre_save
+            return str(value)
         if isinstance(value, Unreadable):
             raise UnreadableValueError(
                 f"{self.model._meta.label}.{self.name} holds an unreadable value; it cannot "
                 "be saved. Set a new value, or erase the row."
             )
-        return get_cipher().encrypt(self.encode(value), self._aad)
+        if self._row_key is None:
+            return get_cipher().encrypt(self.encode(value), associated_data(self.model, self.name))
+        if value == self.empty_value:
+            return ""
+        raise ValueError(
+            f"{self.model._meta.label}.{self.name} is encrypted for one row: write it with "
+            "save() or bulk_create(), not update() or bulk_update() (which can only wipe it, "
+            "with None or an empty value)."
+        )
+
+    def select_format(self, compiler: Any, sql: str, params: Any) -> tuple[str, Any]:
+        """Select ``<value>|<row key>`` for ``from_db_value``; any other expression is left."""
+        column = compiler.quote_name_unless_alias(self.column)
+        if self._row_key is None or params or not sql.endswith("." + column):
+            return sql, params
+        key = sql[: -len(column)] + compiler.quote_name_unless_alias(self._row_key.column)
+        # SQLite and PostgreSQL concatenate with ||; NULL || ... stays NULL.
+        return f"({sql} || '{ROW_SEPARATOR}' || CAST({key} AS TEXT))", params
+
+    def read_stored(self, stored: str | None, row_key: Any) -> Any:
+        """A column's value as stored (raw SQL, a Cast) read for the row with ``row_key``."""
+        if stored is not None and self._row_key is not None:
+            stored = f"{stored}{ROW_SEPARATOR}{row_key}"
+        return self.from_db_value(stored, None, None)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
             return None
+        row_key = None
+        if self._row_key is not None:
+            value, separator, row_key = value.rpartition(ROW_SEPARATOR)
+            if not separator or ROW_SEPARATOR in value:
+                return Unreadable("An encrypted value was read without its row key.")
+        if value == "":
+            return copy.copy(self.empty_value)
         cipher = get_cipher()
         try:
             key_id = cipher.key_id_of(value)
+            aad = associated_data(self.model, self.name, row_key)
         except DecryptionError as exc:
             return Unreadable(str(exc))
+        except ValueError:
+            return Unreadable("A row key is not a UUID.")
         if not cipher.has_key(key_id):
             # A key missing from the settings concerns every row under it: a
             # configuration error that raises (naming the setting), not damaged data.
-            cipher.decrypt(value, self._aad)
+            cipher.decrypt(value, aad)
         try:
-            return self.decode(cipher.decrypt(value, self._aad))
+            return self.decode(cipher.decrypt(value, aad))
         except DecryptionError as exc:
             return Unreadable(str(exc))
         except ValueError:  # authentic, yet not UTF-8 or JSON: not written by this field
@@ -395,6 +473,8 @@ class EncryptedTextField(EncryptedField):
 
 class EncryptedJSONField(EncryptedField):
     """A JSON-serialisable value (dict, list, str, number), encrypted."""
+
+    empty_value: Any = {}
 
     def encode(self, value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")

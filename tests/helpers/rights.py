@@ -20,7 +20,7 @@ from django.urls import reverse
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.validators import validator_for
 
-from wagtail_gdpr_mail.crypto import associated_data, encrypted_fields, get_cipher
+from wagtail_gdpr_mail.crypto import ROW_KEY, associated_data, encrypted_fields, get_cipher
 from wagtail_gdpr_mail.exceptions import DecryptionError
 from wagtail_gdpr_mail.models import Contact, PurposeAssignment
 from wagtail_gdpr_mail.rights import export as exporting
@@ -162,11 +162,14 @@ CIPHERTEXT = re.compile(r"gm1\$[A-Za-z0-9_-]{1,16}\$[A-Za-z0-9_-]+")
 
 
 def decrypt_all(dump: str) -> tuple[list[str], int]:
-    """Decrypt every ciphertext in a dump (trying every encrypted column's binding)."""
+    """Decrypt every ciphertext in a dump (trying every encrypted column's binding: each
+    field of each row there is)."""
     cipher = get_cipher()
     bindings = [
-        associated_data(model, field.name)
+        associated_data(model, field.name, row_key)
         for model in apps.get_models()
+        if encrypted_fields(model)
+        for row_key in model._base_manager.values_list(ROW_KEY, flat=True)
         for field in encrypted_fields(model)
     ]
     plaintexts, undecryptable = [], 0

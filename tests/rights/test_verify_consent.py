@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
@@ -199,6 +200,7 @@ def test_verify_reports_a_record_inserted_with_a_recomputed_sha256_link(chains):
     last = chains.records[-1]
     forged = ConsentRecord.objects.get(pk=chains.records[0].pk)
     forged.pk, forged.event, forged.previous_hash = None, "given", last.record_hash
+    forged.row_key = uuid.uuid4()  # a row of its own (row keys are unique)
     forged.occurred_at = last.occurred_at + timedelta(days=1)
     forged.record_hash = plain_sha256_link(forged.previous_hash, forged.chained_content())
     forged._state.adding = True

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, TextField
 from django.db.models.functions import Cast
 
@@ -95,7 +94,7 @@ def _walk(report: ChainReport, keys: dict[str, Key], live: bool, wanted: set[int
                 )
         else:
             try:
-                evidence = evidence_field.from_db_value(record.raw_evidence, None, connection)
+                evidence = evidence_field.read_stored(record.raw_evidence, record.row_key)
             except DecryptionError:  # its key is not configured
                 evidence = Unreadable("")
             if is_unreadable(evidence):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings
-from ..crypto import EncryptedJSONField, Key, parse_keys
+from ..crypto import EncryptedJSONField, Key, parse_keys, row_key_field
 from ..exceptions import ConsentRecordError
 from .contacts import Contact, ContactSource
 from .purposes import ProcessingPurpose
@@ -304,6 +304,7 @@ class ConsentRecord(models.Model):
     actor_user_id = models.BigIntegerField(_("by user"), null=True)
     valid_from = models.DateTimeField(_("valid from"), null=True)
     valid_until = models.DateTimeField(_("valid until"), null=True)
+    row_key = row_key_field()  # binds the encrypted evidence to this row
     evidence = EncryptedJSONField(_("evidence"), null=True)
     evidence_digest = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)

@@ -16,6 +16,7 @@ from ..crypto import (
     UnreadableValueError,
     email_blind_index,
     email_blind_index_candidates,
+    row_key_field,
     unreadable_fields,
 )
 from ..exceptions import SuppressedAddressError
@@ -104,6 +105,8 @@ class Contact(models.Model):
     audit log entries.
     """
 
+    # Binds the encrypted values to this row (their associated data names it).
+    row_key = row_key_field()
     email = EncryptedTextField(_("e-mail"), null=True)
     email_index = models.CharField(max_length=96, unique=True, null=True, editable=False)
     first_name = EncryptedTextField(_("first name"), blank=True, default="")

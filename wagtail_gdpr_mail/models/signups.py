@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..crypto import EncryptedJSONField, EncryptedTextField
+from ..crypto import EncryptedJSONField, EncryptedTextField, row_key_field
 from ..tokens import hash_token, lookup_hash, new_token
 from .contacts import ContactList
 from .outbox import OutboxMessage
@@ -32,6 +32,7 @@ class PendingSignup(OutboxMessage):
     outbox_task = "wagtail_gdpr_mail.tasks.send_confirmation_mail"
     outbox_metadata_key = "gdpr_mail_signup"
 
+    row_key = row_key_field()  # binds the encrypted values to this row
     email = EncryptedTextField()
     email_index = models.CharField(max_length=96, db_index=True)
     #: first/last name, the requested purposes, submission IP and user agent,

@@ -30,6 +30,7 @@ from ...crypto import (
     index_keys_in_use,
     models_with_encrypted_fields,
     normalise_email,
+    row_key_of,
 )
 from ...exceptions import DecryptionError
 from ...models import Suppression
@@ -137,7 +138,9 @@ class Command(BaseCommand):
         has_index = any(f.name == "email" for f in fields) and any(
             f.name == "email_index" for f in model._meta.concrete_fields
         )
-        columns = [f.column for f in fields] + (["email_index"] if has_index else [])
+        # The row key comes along: every value is bound to it (see crypto).
+        row_key = row_key_of(model).column
+        columns = [row_key, *(f.column for f in fields)] + (["email_index"] if has_index else [])
         select = ", ".join(connection.ops.quote_name(c) for c in [pk_column, *columns])
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - names from _meta
@@ -151,9 +154,9 @@ class Command(BaseCommand):
                 if not rows:
                     break
                 for row in rows:
-                    pk, values = row[0], list(row[1:])
+                    pk, key, values = row[0], row[1], list(row[2:])
                     updates = self._rotated_values(
-                        model, pk, fields, values, has_index, cipher, index
+                        model, pk, key, fields, values, has_index, cipher, index
                     )
                     if updates:
                         changed += 1
@@ -181,14 +184,14 @@ class Command(BaseCommand):
             return cursor.fetchall()
 
     def _rotated_values(
-        self, model, pk, fields, values, has_index, cipher, index
+        self, model, pk, row_key, fields, values, has_index, cipher, index
     ) -> dict[str, str]:
         updates: dict[str, str] = {}
         plain_email = None
         for field, token in zip(fields, values, strict=False):
-            if token is None:
+            if not token:  # NULL, or wiped by a queryset update (stored empty)
                 continue
-            aad = associated_data(model, field.name)
+            aad = associated_data(model, field.name, row_key)
             try:
                 plaintext = cipher.decrypt(token, aad)
             except DecryptionError as exc:

@@ -133,7 +133,7 @@ def test_a_queryset_update_can_wipe_but_not_write_an_encrypted_value(contact):
 
 # --- The migration that re-encrypts existing rows ----------------------------------------
 
-BEFORE = ("wagtail_gdpr_mail", "0008_consent_chain_keys")
+BEFORE = ("wagtail_gdpr_mail", "0009_purpose_category_list_archive")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -145,7 +145,7 @@ def test_migration_binds_existing_values_to_their_rows(purpose):
         OldContact = old.get_model("wagtail_gdpr_mail", "Contact")
         OldRecord = old.get_model("wagtail_gdpr_mail", "ConsentRecord")
         OldSignup = old.get_model("wagtail_gdpr_mail", "PendingSignup")
-        # Written as releases before 0009 wrote them: bound to model and field only.
+        # Written as releases before 0010 wrote them: bound to model and field only.
         contacts = [
             OldContact.objects.create(
                 email=address,

@@ -39,7 +39,7 @@ def _cipher():
         return get_cipher()
     except ConfigurationError as exc:
         raise ConfigurationError(
-            f"Migration 0009 re-encrypts the stored personal data and needs the keys: {exc}"
+            f"Migration 0010 re-encrypts the stored personal data and needs the keys: {exc}"
         ) from exc
 
 
@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("wagtail_gdpr_mail", "0008_consent_chain_keys"),
+        ("wagtail_gdpr_mail", "0009_purpose_category_list_archive"),
     ]
 
     operations = [

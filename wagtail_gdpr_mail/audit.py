@@ -28,6 +28,8 @@ ASSIGN_PURPOSE_TO_LIST = PREFIX + "assign_purpose_to_list"
 REVOKE_PURPOSE = PREFIX + "revoke_purpose"
 #: The contact withdrew a purpose themselves ("my data" page).
 WITHDRAW = PREFIX + "withdraw"
+#: The contact objected to a purpose based on legitimate interest (GDPR Art. 21).
+OBJECTION = PREFIX + "objection"
 #: The ESP reported a spam complaint; the app revoked what unsubscribing may revoke.
 COMPLAINT = PREFIX + "complaint"
 EXPORT = PREFIX + "export"
@@ -47,6 +49,7 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
     ),
     (REVOKE_PURPOSE, _("Revoke purpose"), _("Purpose revoked")),
     (WITHDRAW, _("Withdraw purpose"), _("Purpose withdrawn by the contact")),
+    (OBJECTION, _("Object to processing"), _("Contact objected to the processing (Art. 21)")),
     (COMPLAINT, _("Spam complaint"), _("Purpose revoked after a spam complaint")),
     (EXPORT, _("Export contact"), _("Contact exported")),
     (ERASE, _("Erase contact"), _("Contact erased")),

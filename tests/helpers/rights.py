@@ -26,7 +26,7 @@ from wagtail_gdpr_mail.models import Contact, PurposeAssignment
 from wagtail_gdpr_mail.rights import export as exporting
 
 from .html_forms import parse_forms
-from .links import confirm_path
+from .links import ACCESS_LINK, access_path, confirm_path
 
 # --- The person and what they left behind -------------------------------------------
 
@@ -130,6 +130,41 @@ def subscribe_and_confirm(
         done = phone.post(confirm_form.action or path, confirm_form.values)
     assert done.status_code == 200, done.content.decode()[:500]
     return Contact.objects.by_email(email).get()
+
+
+# --- A visitor on the "my data" pages -------------------------------------------------
+
+
+def visitor_client(ip: str = VISITOR_IP) -> Client:
+    return Client(enforce_csrf_checks=True, REMOTE_ADDR=ip, HTTP_USER_AGENT=VISITOR_AGENT)
+
+
+def csrf(client: Client) -> str:
+    if "csrftoken" not in client.cookies:
+        assert client.get(MY_DATA).status_code == 200
+    return client.cookies["csrftoken"].value
+
+
+def post(client: Client, path: str, data: dict | None = None):
+    with after_commit():
+        return client.post(path, {**(data or {}), "csrfmiddlewaretoken": csrf(client)})
+
+
+def ask_for_link(client: Client, email: str):
+    return post(client, MY_DATA, {"email": email})
+
+
+def link_path(email: str) -> str:
+    (message,) = [m for m in mail.outbox if m.to == [email] and ACCESS_LINK.search(m.body)]
+    return access_path(message)
+
+
+def open_session(client: Client, email: str = EMAIL) -> None:
+    assert ask_for_link(client, email).status_code == 200
+    path = link_path(email)
+    assert client.get(path).status_code == 200
+    response = post(client, path)
+    assert response.status_code == 302 and response["Location"] == MANAGE
 
 
 # --- What the database holds ----------------------------------------------------------

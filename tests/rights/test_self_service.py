@@ -17,7 +17,6 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from tests.helpers.links import ACCESS_LINK, access_path
 from tests.helpers.rights import (
     CONTROLLER_NAME,
     CUSTOM_FIELDS,
@@ -25,13 +24,16 @@ from tests.helpers.rights import (
     EMAIL,
     ERASE_ME,
     MANAGE,
-    MY_DATA,
     VISITOR_AGENT,
     VISITOR_IP,
-    after_commit,
+    ask_for_link,
     assert_valid_export,
     everything_in_the_database,
+    link_path,
+    open_session,
     personal_data_in,
+    post,
+    visitor_client,
     withdraw_url,
 )
 from wagtail_gdpr_mail.models import (
@@ -44,38 +46,6 @@ from wagtail_gdpr_mail.rights.access import SESSION_KEY
 from wagtail_gdpr_mail.rights.erasure import erase_contacts
 
 # --- Self-service ---------------------------------------------------------------------------
-
-
-def visitor_client(ip: str = VISITOR_IP) -> Client:
-    return Client(enforce_csrf_checks=True, REMOTE_ADDR=ip, HTTP_USER_AGENT=VISITOR_AGENT)
-
-
-def csrf(client: Client) -> str:
-    if "csrftoken" not in client.cookies:
-        assert client.get(MY_DATA).status_code == 200
-    return client.cookies["csrftoken"].value
-
-
-def post(client: Client, path: str, data: dict | None = None):
-    with after_commit():
-        return client.post(path, {**(data or {}), "csrfmiddlewaretoken": csrf(client)})
-
-
-def ask_for_link(client: Client, email: str):
-    return post(client, MY_DATA, {"email": email})
-
-
-def link_path(email: str) -> str:
-    (message,) = [m for m in mail.outbox if m.to == [email] and ACCESS_LINK.search(m.body)]
-    return access_path(message)
-
-
-def open_session(client: Client, email: str = EMAIL) -> None:
-    assert ask_for_link(client, email).status_code == 200
-    path = link_path(email)
-    assert client.get(path).status_code == 200
-    response = post(client, path)
-    assert response.status_code == 302 and response["Location"] == MANAGE
 
 
 def test_asking_for_a_link_answers_the_same_for_known_and_unknown_addresses(person):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.helpers.links import confirm_path
+from tests.helpers.races import race
 from tests.helpers.services import database_is_postgres, need
 from tests.helpers.subscribing import (
     ALREADY_TEXT,
@@ -32,30 +32,6 @@ from wagtail_gdpr_mail.models.signups import PendingSignup, SignupToken
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_fill_delay")]
 
 
-def _race(count: int, request) -> list:
-    """Run ``request()`` in ``count`` threads released at the same moment."""
-    from django.db import connections
-
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = request(index)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions below
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_presses_of_one_link_confirm_once(subscription_page):
@@ -63,7 +39,7 @@ def test_simultaneous_presses_of_one_link_confirm_once(subscription_page):
     sp = subscription_page
     subscribe_default(sp, tick=[sp.extra])
     path = confirm_path(mail.outbox[0])
-    responses = _race(4, lambda i: Client(REMOTE_ADDR=f"192.0.2.{i + 1}").post(path))
+    responses = race(4, lambda i: Client(REMOTE_ADDR=f"192.0.2.{i + 1}").post(path))
     assert all(not isinstance(r, Exception) for r in responses), responses
     assert [r.status_code for r in responses] == [200] * 4
     bodies = [r.content.decode() for r in responses]
@@ -86,7 +62,7 @@ def test_two_signups_of_one_address_confirmed_at_once_make_one_contact(subscript
     subscribe_default(sp, email=EMAIL.upper(), tick=[sp.extra])
     assert PendingSignup.objects.count() == 2 and len(mail.outbox) == 2
     paths = [confirm_path(message) for message in mail.outbox]
-    responses = _race(2, lambda i: Client().post(paths[i]))
+    responses = race(2, lambda i: Client().post(paths[i]))
     assert all(not isinstance(r, Exception) for r in responses), responses
     for response in responses:
         assert response.status_code == 200 and CONFIRMED_TEXT in response.content.decode()

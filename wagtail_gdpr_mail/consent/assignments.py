@@ -21,6 +21,7 @@ from ..audit import (
     ASSIGN_PURPOSE,
     ASSIGN_PURPOSE_TO_LIST,
     COMPLAINT,
+    OBJECTION,
     REVOKE_PURPOSE,
     WITHDRAW,
     log_action,
@@ -56,9 +57,10 @@ class BulkResult:
 
 
 #: The audit action of a revocation, by its reason: an editor's revoke, a
-#: contact's own withdrawal and an ESP complaint are told apart in the log.
+#: contact's own withdrawal or objection and an ESP complaint are told apart in the log.
 REVOCATION_ACTIONS = {
     PurposeAssignment.RevocationReason.WITHDRAWN: WITHDRAW,
+    PurposeAssignment.RevocationReason.OBJECTION: OBJECTION,
     PurposeAssignment.RevocationReason.COMPLAINT: COMPLAINT,
 }
 

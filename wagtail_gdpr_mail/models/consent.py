@@ -51,6 +51,7 @@ class PurposeAssignment(models.Model):
     class RevocationReason(models.TextChoices):
         ADMIN = "admin", _("Revoked by an editor")
         WITHDRAWN = "withdrawn", _("Withdrawn by the contact")
+        OBJECTION = "objection", _("Objection by the contact (GDPR Art. 21)")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribe link")
         COMPLAINT = "complaint", _("Spam complaint")
         ERASURE = "erasure", _("Erasure")

@@ -6,21 +6,24 @@ and other entry points use the same functions.
 
 from __future__ import annotations
 
+import enum
 import logging
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from celery import current_app
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from .. import outbox
 from ..conf import app_settings
 from ..consent.assignments import revoke_assignment
 from ..crypto import get_cipher, normalise_email
-from ..models import AccessRequest, Contact, PurposeAssignment
+from ..models import AccessRequest, Contact, ProcessingPurpose, PurposeAssignment
 from .erasure import erase_contacts
 
 SESSION_KEY = "wagtail_gdpr_mail_access"
@@ -113,15 +116,140 @@ def session_contact(session: Any) -> Contact | None:
     return Contact.objects.not_anonymised().filter(pk=state.get("contact")).first()
 
 
-def withdraw(contact: Contact, assignment_pk: int, *, evidence: dict[str, Any]) -> bool:
-    """The contact withdraws one of their own purposes; False if it is not theirs."""
-    assignment = PurposeAssignment.objects.filter(contact=contact, pk=assignment_pk).first()
-    if assignment is None:
-        return False
-    revoke_assignment(
-        assignment, reason=PurposeAssignment.RevocationReason.WITHDRAWN, evidence=evidence
+# --- Withdrawing and objecting -----------------------------------------------------------
+
+
+class SelfServiceAction(enum.Enum):
+    """What a visitor may do with one of their purposes on the "my data" page."""
+
+    #: Withdraw consent (GDPR Art. 7(3)).
+    WITHDRAW = "withdraw"
+    #: Object to processing based on legitimate interest (GDPR Art. 21).
+    OBJECT = "object"
+
+
+#: The self-service action for each legal basis (``LegalBasis.code``). The other bases
+#: (contract, legal obligation, vital interest, public task) cannot be ended there.
+SELF_SERVICE_ACTIONS = {
+    "consent": SelfServiceAction.WITHDRAW,
+    "legitimate_interest": SelfServiceAction.OBJECT,
+}
+
+#: Why a purpose of each other basis cannot be ended on the "my data" page.
+NOT_WITHDRAWABLE_REASONS = {
+    "contract": _(
+        "We need this to perform our contract with you, so it cannot be withdrawn here. "
+        "If you have questions, contact the controller."
+    ),
+    "legal_obligation": _(
+        "The law requires us to process this, so it cannot be withdrawn here. "
+        "If you have questions, contact the controller."
+    ),
+    "vital_interest": _(
+        "We need this to protect your life or health or that of another person, so it "
+        "cannot be withdrawn here. If you have questions, contact the controller."
+    ),
+    "public_task": _(
+        "We need this for a task carried out in the public interest, so it cannot be "
+        "withdrawn here. To object on grounds relating to your particular situation "
+        "(GDPR Art. 21), contact the controller."
+    ),
+}
+NOT_WITHDRAWABLE_DEFAULT = _(
+    "This cannot be withdrawn here. If you have questions, contact the controller."
+)
+
+#: The revocation reason each action records.
+ACTION_REASONS = {
+    SelfServiceAction.WITHDRAW: PurposeAssignment.RevocationReason.WITHDRAWN,
+    SelfServiceAction.OBJECT: PurposeAssignment.RevocationReason.OBJECTION,
+}
+
+
+def self_service_action(purpose: ProcessingPurpose) -> SelfServiceAction | None:
+    """Withdraw (consent), object (legitimate interest) or nothing (the other bases)."""
+    return SELF_SERVICE_ACTIONS.get(purpose.legal_basis.code)
+
+
+def not_withdrawable_reason(purpose: ProcessingPurpose) -> str:
+    """Why a visitor cannot end ``purpose`` themselves (for the bases without an action)."""
+    return str(NOT_WITHDRAWABLE_REASONS.get(purpose.legal_basis.code, NOT_WITHDRAWABLE_DEFAULT))
+
+
+@dataclass(frozen=True)
+class OwnPurpose:
+    """One of the contact's purposes as the "my data" page shows it."""
+
+    assignment: PurposeAssignment
+
+    @property
+    def action(self) -> SelfServiceAction | None:
+        return self_service_action(self.assignment.purpose)
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.action is SelfServiceAction.WITHDRAW
+
+    @property
+    def can_object(self) -> bool:
+        return self.action is SelfServiceAction.OBJECT
+
+    @property
+    def objected(self) -> bool:
+        reason = self.assignment.revocation_reason
+        return reason == PurposeAssignment.RevocationReason.OBJECTION
+
+    @property
+    def not_withdrawable_reason(self) -> str:
+        return "" if self.action else not_withdrawable_reason(self.assignment.purpose)
+
+
+def own_purposes(contact: Contact) -> list[OwnPurpose]:
+    """The contact's purposes (current and past) with what they may do with each."""
+    assignments = contact.assignments.select_related("purpose", "purpose__legal_basis")
+    return [OwnPurpose(a) for a in assignments.order_by("purpose__name", "pk")]
+
+
+class WithdrawOutcome(enum.Enum):
+    WITHDRAWN = "withdrawn"
+    OBJECTED = "objected"
+    #: The purpose's legal basis cannot be ended in self-service (contract, law, ...).
+    REFUSED = "refused"
+    #: No such purpose of this contact.
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    outcome: WithdrawOutcome
+    purpose: OwnPurpose | None = None
+
+
+def withdraw(contact: Contact, assignment_pk: int, *, client: dict[str, Any]) -> Withdrawal:
+    """The contact ends one of their own purposes: withdraws consent or objects to
+    legitimate interest. Other legal bases are refused, whatever the request says.
+
+    ``client`` (IP address, user agent) goes into the consent record's evidence under
+    ``withdrawal`` or ``objection``. Ending an ended purpose again changes nothing.
+    """
+    assignment = (
+        PurposeAssignment.objects.select_related("purpose__legal_basis")
+        .filter(contact=contact, pk=assignment_pk)
+        .first()
     )
-    return True
+    if assignment is None:
+        return Withdrawal(WithdrawOutcome.NOT_FOUND)
+    own = OwnPurpose(assignment)
+    if own.action is None:
+        return Withdrawal(WithdrawOutcome.REFUSED, own)
+    key = "objection" if own.action is SelfServiceAction.OBJECT else "withdrawal"
+    revoke_assignment(
+        assignment,
+        reason=ACTION_REASONS[own.action],
+        evidence={key: {"at": timezone.now().isoformat(), **client}},
+    )
+    outcome = WithdrawOutcome.OBJECTED if own.can_object else WithdrawOutcome.WITHDRAWN
+    return Withdrawal(outcome, own)
 
 
 def erase_self(contact: Contact, session: Any) -> None:

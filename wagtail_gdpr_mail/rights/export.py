@@ -23,6 +23,7 @@ from ..crypto import is_unreadable, unreadable_fields
 from ..legal.controller import controller_details
 from ..legal.ropa import recipients_by_purpose
 from ..models import Contact, ProcessingPurpose, PurposeAssignment
+from .access import SelfServiceAction, self_service_action
 from .ts27560 import ts27560_record
 
 FORMAT_VERSION = "1.0"
@@ -53,6 +54,38 @@ def _iso(value: datetime | None) -> str | None:
 
 def _epoch(value: datetime | None) -> int | None:
     return int(value.timestamp()) if value else None
+
+
+#: ``withdrawalMethod`` of a purpose whose legal basis cannot be ended in self-service;
+#: English, like the rest of the format.
+NOT_WITHDRAWABLE_METHODS = {
+    "contract": "cannot be withdrawn: needed to perform our contract with you; "
+    "contact the controller",
+    "legal_obligation": "cannot be withdrawn: required by law; contact the controller",
+    "vital_interest": "cannot be withdrawn: needed to protect vital interests; "
+    "contact the controller",
+    "public_task": "cannot be withdrawn: needed for a task in the public interest; to object "
+    "on grounds relating to your particular situation (GDPR Art. 21), contact the controller",
+}
+
+
+def withdrawal_method(purpose: ProcessingPurpose) -> str:
+    """How the person can end ``purpose``, as the "my data" page offers it: withdraw
+    consent, object to legitimate interest (Art. 21), or not at all there."""
+    action = self_service_action(purpose)
+    unsubscribe = (
+        "the unsubscribe link in every e-mail, " if purpose.revocable_by_unsubscribe else ""
+    )
+    if action is SelfServiceAction.WITHDRAW:
+        return f"{unsubscribe}the 'my data' page, or a message to the controller"
+    if action is SelfServiceAction.OBJECT:
+        return (
+            f"objection (GDPR Art. 21): {unsubscribe}the 'my data' page "
+            "('Object to this processing'), or a message to the controller"
+        )
+    return NOT_WITHDRAWABLE_METHODS.get(
+        purpose.legal_basis.code, "cannot be withdrawn; contact the controller"
+    )
 
 
 def load_schema() -> dict[str, Any]:
@@ -159,11 +192,7 @@ def _receipt(
         "validUntil": _iso(assignment.valid_until),
         "retention": purpose.retention_display,
         "status": assignment.status,
-        "withdrawalMethod": (
-            "the unsubscribe link in every e-mail, the 'my data' page, or a message to the controller"
-            if purpose.revocable_by_unsubscribe
-            else "the 'my data' page, or a message to the controller"
-        ),
+        "withdrawalMethod": withdrawal_method(purpose),
         "revokedAt": _iso(assignment.revoked_at),
         "consentRecordHash": given.record_hash if given else None,
         "purposeVersion": context["versions"].get(given.purpose_revision_id) if given else None,

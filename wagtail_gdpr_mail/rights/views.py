@@ -12,12 +12,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..conf import app_settings
 from ..consent.evidence import client_info
+from ..legal.controller import get_controller
 from ..models import Contact
 from ..ratelimit import hit, rate_identity
 from . import access, export
@@ -72,7 +72,8 @@ def _manage_page(
         "my_data_manage",
         status=status,
         contact=contact,
-        assignments=contact.assignments.select_related("purpose").order_by("purpose__name"),
+        purposes=access.own_purposes(contact),
+        controller=get_controller(request=request),
         lists=contact.memberships.select_related("contact_list"),
         erase_form=erase_form,
     )
@@ -112,9 +113,17 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     contact = access.session_contact(request.session)
     if contact is None:
         return _expired(request)
-    evidence = {"withdrawal": {"at": timezone.now().isoformat(), **client_info(request)}}
-    if not access.withdraw(contact, pk, evidence=evidence):
+    result = access.withdraw(contact, pk, client=client_info(request))
+    if result.outcome is access.WithdrawOutcome.NOT_FOUND:
         return _page(request, "my_data_invalid", status=404)
+    if result.outcome is access.WithdrawOutcome.REFUSED:
+        return _page(
+            request,
+            "my_data_not_withdrawable",
+            status=403,
+            purpose=result.purpose,
+            controller=get_controller(request=request),
+        )
     return redirect("wagtail_gdpr_mail:my_data_manage")
 
 

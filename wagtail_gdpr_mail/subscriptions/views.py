@@ -80,6 +80,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _page(request, "confirm_invalid", status=404)
     if result.outcome is outcome.EXPIRED:
         return _page(request, "confirm_expired", status=410, signup=result.signup)
+    if result.outcome is outcome.BUSY:
+        response = _page(request, "confirm_busy", status=503)
+        response["Retry-After"] = "2"
+        return response
     return _page(
         request,
         "confirm_done",

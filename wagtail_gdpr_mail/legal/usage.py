@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from wagtail.blocks import StreamValue, StructValue
-from wagtail.fields import StreamField
+from wagtail.blocks import StructValue
 from wagtail.models import Page, ReferenceIndex
 
-from ..subscriptions.blocks import SubscriptionFormBlock
+from ..subscriptions.blocks import forms_on
 
 
 def live_pages_using(obj: Any) -> list[Page]:
@@ -25,27 +24,9 @@ def live_pages_using(obj: Any) -> list[Page]:
     return list(Page.objects.live().filter(pk__in=ids).order_by("title"))
 
 
-def _structs(value: Any) -> Iterator[StructValue]:
-    if isinstance(value, StreamValue):
-        for child in value:
-            yield from _structs(child.value)
-    elif isinstance(value, StructValue):
-        yield value
-        for child in value.values():
-            yield from _structs(child)
-    elif isinstance(value, list | tuple) or type(value).__name__ == "ListValue":
-        for item in value:
-            yield from _structs(item)
-
-
 def forms_of(page: Page) -> Iterator[StructValue]:
     """The subscription forms on ``page`` (its specific, live content)."""
-    page = page.specific
-    for field in page._meta.get_fields():
-        if isinstance(field, StreamField):
-            for struct in _structs(getattr(page, field.name)):
-                if isinstance(struct.block, SubscriptionFormBlock):
-                    yield struct
+    yield from forms_on(page.specific)
 
 
 def forms_collecting_for(purpose: Any) -> list[StructValue]:

@@ -266,6 +266,7 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
                 "valid_until": _iso(a.valid_until),
                 "revoked_at": _iso(a.revoked_at),
                 "revocation_reason": a.revocation_reason or None,
+                "withdrawal_method": withdrawal_method(a.purpose),
                 "history": [
                     {"event": r.event, "at": _iso(r.occurred_at), "record_hash": r.record_hash}
                     for r in history.get(a.pk, [])

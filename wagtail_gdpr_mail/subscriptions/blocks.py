@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -149,17 +150,20 @@ def _walk(value: Any):
             yield from _walk(item)
 
 
+def forms_on(page: Page) -> Iterator[StructValue]:
+    """Every subscription form in the StreamFields of ``page`` (a specific page)."""
+    for field in page._meta.get_fields():
+        if isinstance(field, StreamField):
+            for struct in _walk(getattr(page, field.name)):
+                if isinstance(struct.block, SubscriptionFormBlock):
+                    yield struct
+
+
 def find_form(page: Page, form_id: str) -> StructValue | None:
     """The configuration of the subscription form ``form_id`` on ``page``, or None."""
     if not form_id:
         return None
-    for field in page._meta.get_fields():
-        if not isinstance(field, StreamField):
-            continue
-        for struct in _walk(getattr(page, field.name)):
-            if isinstance(struct.block, SubscriptionFormBlock) and struct.get("form_id") == form_id:
-                return struct
-    return None
+    return next((form for form in forms_on(page) if form.get("form_id") == form_id), None)
 
 
 def get_live_page(page_id: Any) -> Page | None:

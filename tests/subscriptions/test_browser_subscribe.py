@@ -170,6 +170,7 @@ def test_visitor_subscribes_confirms_and_editor_reads_the_proof(page, live_serve
     page.keyboard.press("Enter")
     # The search posts; the listing comes back with only the contact searched for.
     page.wait_for_selector("text=jana.novakova@example.com", state="detached")
+    page.wait_for_selector(f"text={email}")
     assert page.locator(f"text={email}").count() == 1
     page.click(f"text={email}")
     page.wait_for_selector("[data-contact-email]")

@@ -5,6 +5,7 @@ Used by the admin report and by ``manage.py gdpr_mail_ropa``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -331,15 +332,27 @@ def proof_retention_text(site: Site | None = None) -> str:
     )
 
 
-def recipients_by_purpose() -> dict[int, list[dict[str, str]]]:
-    """``{purpose id: [{"name", "kind", "country"}]}``, the recipients the record lists;
+def recipients_by_purpose(
+    purpose_ids: Iterable[int] | None = None,
+) -> dict[int, list[dict[str, str]]]:
+    """``{purpose id: [{"name", "kind", "country"}]}``, the recipients the record lists
+    (the same rule as :func:`build_ropa`, without building the rest of the record);
     consent receipts and TS 27560 records disclose them."""
-    ropa = build_ropa()
-    return {
-        a.purpose_id: [{"name": r.name, "kind": r.kind, "country": r.country} for r in a.recipients]
-        for a in ropa.activities
-        if a.purpose_id is not None
-    }
+    subprocessors = list(
+        Subprocessor.objects.select_related("agreement").prefetch_related("purposes")
+    )
+    others = list(Recipient.objects.prefetch_related("purposes"))
+    purposes = ProcessingPurpose.objects.all()
+    if purpose_ids is not None:
+        purposes = purposes.filter(pk__in=list(purpose_ids))
+    found = {}
+    for purpose in purposes:
+        listed = [
+            *(_recipient(sp) for sp in _recipients_of(purpose, subprocessors)),
+            *(_other_recipient(r) for r in _recipients_of(purpose, others)),
+        ]
+        found[purpose.pk] = [{"name": r.name, "kind": r.kind, "country": r.country} for r in listed]
+    return found
 
 
 def build_ropa(site: Site | None = None) -> Ropa:

@@ -224,7 +224,7 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
         history.setdefault(record.assignment_id, []).append(record)
     versions = ProcessingPurpose.objects.version_numbers(r.purpose_revision_id for r in records)
     site = Site.objects.filter(is_default_site=True).first()
-    recipient_details = recipients_by_purpose()
+    recipient_details = recipients_by_purpose({a.purpose_id for a in assignments})
     receipt_context = {
         "versions": versions,
         "recipients": {pk: [r["name"] for r in found] for pk, found in recipient_details.items()},

@@ -36,6 +36,8 @@ def test_editor_finds_a_contact_assigns_a_purpose_and_reads_the_proof(
     page.keyboard.press("Enter")
     # The form posts; the listing comes back filtered, the address not in its URL.
     page.wait_for_selector("text=someone.else@example.com", state="detached")
+    # The old listing is gone; wait for the new one to show the match, then count.
+    page.wait_for_selector("text=eva.svobodova@example.com")
     assert "example.com" not in page.url
     assert page.locator("text=eva.svobodova@example.com").count() == 1
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks import StreamValue, StructValue
@@ -27,6 +29,18 @@ DEFAULT_BODY = _(
     "{controller}"
 )
 MAIL_PLACEHOLDERS = ("{confirm_url}", "{name}", "{controller}")
+
+# Ids given to a repeated form_id derive from it, so publishing the same revision again
+# gives the copy the same id and pages already open in browsers keep working.
+_COPY_NAMESPACE = uuid.UUID("5b0c7c52-4f43-4c55-9d0a-6a3f2f0f8e11")
+
+
+def new_form_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _copy_form_id(form_id: str, occurrence: int) -> str:
+    return uuid.uuid5(_COPY_NAMESPACE, f"{form_id}/{occurrence}").hex
 
 
 class SubscriptionFormBlock(blocks.StructBlock):
@@ -124,8 +138,16 @@ class SubscriptionFormBlock(blocks.StructBlock):
         if errors:
             raise StructBlockValidationError(block_errors=errors)
         if not value.get("form_id"):
-            value["form_id"] = uuid.uuid4().hex
+            value["form_id"] = new_form_id()
         return value
+
+    def get_prep_value(self, value):
+        # The admin form runs clean(); pages built in code, fixtures and data migrations
+        # do not, and a form without an id can never be posted to. Set in place, so the
+        # page object in memory renders the id that is stored.
+        if value is not None and not value.get("form_id"):
+            value["form_id"] = new_form_id()
+        return super().get_prep_value(value)
 
     def get_context(self, value, parent_context: dict[str, Any] | None = None) -> dict[str, Any]:
         context = super().get_context(value, parent_context=parent_context)
@@ -157,6 +179,48 @@ def forms_on(page: Page) -> Iterator[StructValue]:
             for struct in _walk(getattr(page, field.name)):
                 if isinstance(struct.block, SubscriptionFormBlock):
                     yield struct
+
+
+def _holds_subscription_forms(block: blocks.Block) -> bool:
+    if isinstance(block, SubscriptionFormBlock):
+        return True
+    children = list(getattr(block, "child_blocks", {}).values())
+    if getattr(block, "child_block", None) is not None:
+        children.append(block.child_block)
+    return any(_holds_subscription_forms(child) for child in children)
+
+
+def give_forms_their_own_ids(page: Page) -> None:
+    """Give each subscription form on ``page`` an id no earlier form on it has.
+
+    A block duplicated in the editor carries its original's ``form_id``; the POST would
+    always find the first form and the copy would never receive a submission.
+    """
+    seen: dict[str, int] = {}
+    for form in forms_on(page):
+        form_id = form.get("form_id") or new_form_id()
+        if form_id in seen:
+            seen[form_id] += 1
+            copy_id = _copy_form_id(form_id, seen[form_id])
+            while copy_id in seen:
+                seen[form_id] += 1
+                copy_id = _copy_form_id(form_id, seen[form_id])
+            form_id = copy_id
+        seen.setdefault(form_id, 0)
+        form["form_id"] = form_id
+
+
+@receiver(pre_save, dispatch_uid="wagtail_gdpr_mail_form_ids")
+def _form_ids_on_save(sender, instance, **kwargs) -> None:
+    # Connected here, next to the block, so any site whose pages use the block gets it;
+    # only page types whose StreamFields can hold the block pay for the walk.
+    if not isinstance(instance, Page):
+        return
+    if any(
+        isinstance(field, StreamField) and _holds_subscription_forms(field.stream_block)
+        for field in instance._meta.get_fields()
+    ):
+        give_forms_their_own_ids(instance)
 
 
 def find_form(page: Page, form_id: str) -> StructValue | None:

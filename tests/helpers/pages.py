@@ -13,7 +13,7 @@ def publish_test_page(
     site_name: str = "Test shop",
 ):
     """A live, published TestPage under the root, made the default Site's root page."""
-    from wagtail.models import Page, Site
+    from wagtail.models import Page, ReferenceIndex, Site
 
     from tests.test_project.models import TestPage
 
@@ -22,6 +22,9 @@ def publish_test_page(
     root.add_child(instance=page)
     page.save_revision(log_action=False).publish(log_action=False)
     page.refresh_from_db()
+    # Wagtail indexes references after commit (on 7.0 always), and a test's transaction
+    # never commits: index the page as a committed save would.
+    ReferenceIndex.create_or_update_for_object(page)
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     site.hostname, site.port, site.root_page = "localhost", 80, page
     site.site_name = site_name

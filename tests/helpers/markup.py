@@ -48,4 +48,4 @@ def visible_text(html: str) -> str:
     parser = _Text()
     parser.feed(html)
     parser.close()
-    return " ".join(" ".join(parser.parts).split())
+    return " ".join("".join(parser.parts).split())

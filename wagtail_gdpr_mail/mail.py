@@ -36,6 +36,8 @@ class MailAdapter:
     """Renders the double opt-in mail and sends it. Override points are small methods."""
 
     confirmation_html_template = "wagtail_gdpr_mail/mail/confirmation.html"
+    #: The editor's text followed by the list of the purposes being confirmed.
+    confirmation_text_template = "wagtail_gdpr_mail/mail/confirmation.txt"
 
     def from_email(self, site: Site | None = None) -> str:
         """The sender, with the controller's name as display name unless the setting has one."""
@@ -82,14 +84,38 @@ class MailAdapter:
             "controller": controller_name(signup.page),
         }
 
+    def confirmed_purposes(self, signup: PendingSignup) -> list[dict[str, str]]:
+        """The purposes the visitor chose, as the form showed them: name, text, retention."""
+        shown = signup.data.get("form") or {}
+        chosen = set(signup.data.get("purpose_ids") or [])
+        purposes = [shown.get("main_purpose") or {}, *(shown.get("extra_purposes") or [])]
+        return [
+            {
+                # One line each, whatever an editor typed.
+                "name": " ".join(str(p.get("name") or "").split()),
+                "text": " ".join(str(p.get("text") or "").split()),
+                "retention": p.get("retention_text")
+                or translation.gettext("Retention: %(period)s")
+                % {"period": p.get("retention") or ""},
+            }
+            for p in purposes
+            if p.get("id") in chosen
+        ]
+
     def render_confirmation(self, signup: PendingSignup, confirm_url: str) -> dict[str, str]:
         """Subject, text and HTML of the confirmation mail."""
         texts = signup.data.get("mail") or {}
         values = self.placeholders(signup, confirm_url)
         # One line, whatever a visitor typed into a name that the subject quotes.
         subject = " ".join(_fill(texts.get("subject") or "", values).splitlines()).strip()
-        text = _fill(texts.get("body") or "", values)
+        body = _fill(texts.get("body") or "", values)
         with translation.override(signup.data.get("language")):
+            purposes = self.confirmed_purposes(signup)
+            text = body
+            if purposes:
+                text = render_to_string(
+                    self.confirmation_text_template, {"text": body, "purposes": purposes}
+                ).rstrip("\n")
             html = render_to_string(
                 self.confirmation_html_template,
                 {
@@ -97,8 +123,9 @@ class MailAdapter:
                     "link_style": LINK_STYLE,
                     "subject": subject,
                     "text": text,
-                    "text_html": text_as_html(text, confirm_url),
+                    "text_html": text_as_html(body, confirm_url),
                     "confirm_url": confirm_url,
+                    "purposes": purposes,
                 },
             )
         return {"subject": subject, "text": text, "html": html}

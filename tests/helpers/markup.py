@@ -32,3 +32,20 @@ def live_markup(html: str) -> list[str]:
     parser.feed(html)
     parser.close()
     return parser.found
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """The text of ``html`` as a reader sees it: tags dropped, whitespace collapsed."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())

@@ -203,11 +203,26 @@ class OwnPurpose:
     def not_withdrawable_reason(self) -> str:
         return "" if self.action else not_withdrawable_reason(self.assignment.purpose)
 
+    @property
+    def is_consent(self) -> bool:
+        """Something the person agreed to, rather than processing on another legal basis."""
+        return self.assignment.purpose.legal_basis.code == "consent"
+
+    @property
+    def legal_basis(self) -> str:
+        """The purpose's legal basis, translated."""
+        return str(self.assignment.purpose.legal_basis)
+
 
 def own_purposes(contact: Contact) -> list[OwnPurpose]:
     """The contact's purposes (current and past) with what they may do with each."""
     assignments = contact.assignments.select_related("purpose", "purpose__legal_basis")
     return [OwnPurpose(a) for a in assignments.order_by("purpose__name", "pk")]
+
+
+def split_by_consent(purposes: list[OwnPurpose]) -> tuple[list[OwnPurpose], list[OwnPurpose]]:
+    """What the person agreed to (consent), and what is processed on other grounds."""
+    return [p for p in purposes if p.is_consent], [p for p in purposes if not p.is_consent]
 
 
 class WithdrawOutcome(enum.Enum):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -67,12 +69,16 @@ def _expired(request: HttpRequest) -> HttpResponse:
 def _manage_page(
     request: HttpRequest, contact: Contact, erase_form: EraseMeForm, status: int = 200
 ) -> HttpResponse:
+    purposes = access.own_purposes(contact)
+    consented, other_grounds = access.split_by_consent(purposes)
     return _page(
         request,
         "my_data_manage",
         status=status,
         contact=contact,
-        purposes=access.own_purposes(contact),
+        purposes=purposes,
+        consented=consented,
+        other_grounds=other_grounds,
         controller=get_controller(request=request),
         lists=contact.memberships.select_related("contact_list"),
         erase_form=erase_form,
@@ -124,6 +130,12 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             purpose=result.purpose,
             controller=get_controller(request=request),
         )
+    name = result.purpose.assignment.purpose.name if result.purpose else ""
+    if result.outcome is access.WithdrawOutcome.OBJECTED:
+        text = _("Your objection is recorded: we no longer process your data for “%(purpose)s”.")
+    else:
+        text = _("Your consent to “%(purpose)s” is withdrawn.")
+    messages.success(request, text % {"purpose": name})
     return redirect("wagtail_gdpr_mail:my_data_manage")
 
 

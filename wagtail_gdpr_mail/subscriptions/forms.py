@@ -11,7 +11,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import conditional_escape
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.blocks import StructValue
 from wagtail.models import Page
@@ -37,6 +38,13 @@ def _purpose_field_name(purpose: ProcessingPurpose) -> str:
 
 def extra_purposes(config: StructValue) -> list[ProcessingPurpose]:
     return [p for p in config.get("extra_purposes") or [] if p is not None and p.is_active]
+
+
+def retention_text(purpose: ProcessingPurpose) -> str:
+    """How long the data is kept for ``purpose``, as the form and the mail tell the visitor."""
+    if purpose.retention_amount is None:
+        return gettext("Data kept until you withdraw your consent.")
+    return gettext("Data kept for %(period)s.") % {"period": purpose.retention_display}
 
 
 #: Bidi embeddings, overrides and isolates: they make text read differently than it is stored.
@@ -88,9 +96,14 @@ class SubscriptionForm(forms.Form):
         self.extra_purposes = extra_purposes(config)
         for purpose in self.extra_purposes:
             self.fields[_purpose_field_name(purpose)] = forms.BooleanField(
-                # Form templates print help texts unescaped (``|safe``): escape here.
+                # Form templates print help texts unescaped (``|safe``): format_html
+                # escapes both texts.
                 label=purpose.name,
-                help_text=conditional_escape(purpose.visitor_text),
+                help_text=format_html(
+                    '{} <span class="gdpr-mail-form__retention">{}</span>',
+                    purpose.visitor_text,
+                    retention_text(purpose),
+                ),
                 required=False,
                 initial=False,
             )
@@ -154,13 +167,15 @@ def form_context(config: StructValue, parent_context: dict[str, Any]) -> dict[st
         page = page if isinstance(page, Page) else None
         form = SubscriptionForm(config, page, auto_id=f"id_{form_id[:8]}_%s")
     submitted = bool(request and request.GET.get(SUCCESS_PARAM) == form_id)
+    main_purpose = config.get("main_purpose")
     return {
         "form": form,
         "form_id": form_id,
         "submitted": submitted,
         "action_url": reverse("wagtail_gdpr_mail:subscribe"),
         "privacy_link": privacy_link(config),
-        "main_purpose": config.get("main_purpose"),
+        "main_purpose": main_purpose,
+        "main_purpose_retention": retention_text(main_purpose) if main_purpose else "",
     }
 
 
@@ -176,6 +191,7 @@ def _purpose_snapshot(purpose: ProcessingPurpose, basis_codes: dict[int, str]) -
         "text": purpose.visitor_text,
         "legal_basis": basis_codes.get(purpose.legal_basis_id, ""),
         "retention": purpose.retention_display,
+        "retention_text": retention_text(purpose),
         "revision_id": purpose.latest_revision_id,
     }
 

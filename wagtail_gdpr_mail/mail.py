@@ -174,7 +174,12 @@ class MailAdapter:
         """Send; return the ESP's message id when Anymail reports one."""
         message.send(fail_silently=False)
         status = getattr(message, "anymail_status", None)
-        return (getattr(status, "message_id", None) or "") if status else ""
+        message_id = getattr(status, "message_id", None) if status else None
+        # Anymail gives a string, or a set when recipients got different ids; some
+        # backends give a number.
+        if isinstance(message_id, set | frozenset | list | tuple):
+            return " ".join(sorted(str(i) for i in message_id if i))
+        return str(message_id) if message_id else ""
 
 
 def text_as_html(text: str, link: str) -> SafeString:

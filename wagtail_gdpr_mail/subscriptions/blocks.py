@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -230,11 +232,28 @@ def find_form(page: Page, form_id: str) -> StructValue | None:
     return next((form for form in forms_on(page) if form.get("form_id") == form_id), None)
 
 
+#: A page's type never changes, so the shared cache remembers it per page: a
+#: submission then reads its page in one query instead of two.
+PAGE_TYPE_KEY = "wagtail_gdpr_mail:page-type:{}"
+PAGE_TYPE_SECONDS = 3600
+
+
 def get_live_page(page_id: Any) -> Page | None:
+    """The live, specific page ``page_id``, or None (unknown, draft, or not a number)."""
     try:
         page_id = int(page_id)
     except (TypeError, ValueError):
         return None
     # Forms on pages behind a view restriction work for those who may see the page;
     # what matters is that the page is live, so drafts cannot collect data.
-    return Page.objects.live().filter(pk=page_id).specific().first()
+    key = PAGE_TYPE_KEY.format(page_id)
+    content_type_id = cache.get(key)
+    if content_type_id is not None:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        page = model.objects.live().filter(pk=page_id).first() if model else None
+        if page is not None:
+            return page
+    page = Page.objects.live().filter(pk=page_id).specific().first()
+    if page is not None:
+        cache.set(key, page.content_type_id, PAGE_TYPE_SECONDS)
+    return page

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import subprocess
-import sys
 
 import pytest
 from django.apps import apps
@@ -16,6 +14,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.helpers.keygen import new_keys
 from wagtail_gdpr_mail.checks import check_chain_keys
 from wagtail_gdpr_mail.consent.assignments import assign_purpose, revoke_assignment
 from wagtail_gdpr_mail.consent.verify import chain_problems
@@ -120,13 +119,7 @@ def test_system_check_refuses_a_chain_key_shared_with_encryption():
 
 
 def test_keygen_prints_a_chain_key():
-    result = subprocess.run(
-        [sys.executable, "-m", "wagtail_gdpr_mail.keygen", "2026a"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    lines = dict(line.split("=", 1) for line in result.stdout.splitlines())
+    lines = new_keys("2026a")
     assert parse_keys(lines["WAGTAIL_GDPR_MAIL_CHAIN_KEYS"], "CHAIN_KEYS")[0].id == "2026a"
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import os
-import subprocess
-import sys
 
 import pytest
 from django.core.checks import Error, Warning
@@ -16,6 +14,7 @@ from django.db import connection
 from django.test import override_settings
 
 from tests.helpers.dumps import pg_dump, sqlite_dump, sqlite_file_bytes
+from tests.helpers.keygen import new_keys
 from tests.helpers.services import database_is_postgres, need
 from wagtail_gdpr_mail.checks import check_encryption_keys
 from wagtail_gdpr_mail.consent.assignments import assign_purpose
@@ -194,13 +193,7 @@ def test_system_check_refuses_the_same_key_for_both_jobs():
 
 
 def test_keygen_prints_usable_settings():
-    result = subprocess.run(
-        [sys.executable, "-m", "wagtail_gdpr_mail.keygen", "2026a"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    lines = dict(line.split("=", 1) for line in result.stdout.splitlines())
+    lines = new_keys("2026a")
     assert (
         parse_keys(lines["WAGTAIL_GDPR_MAIL_ENCRYPTION_KEYS"], "ENCRYPTION_KEYS")[0].id == "2026a"
     )

@@ -3,15 +3,13 @@ environment lines and refuses key ids the settings would not accept."""
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.checks import Error
 from django.test import override_settings
 
+from tests.helpers.keygen import environment_lines, keygen
 from wagtail_gdpr_mail.checks import check_encryption_keys
 from wagtail_gdpr_mail.crypto import parse_keys
 
@@ -20,21 +18,6 @@ NAMES = (
     "WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS",
     "WAGTAIL_GDPR_MAIL_CHAIN_KEYS",
 )
-
-
-def keygen(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "wagtail_gdpr_mail.keygen", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def environment_lines(stdout: str) -> dict[str, str]:
-    lines = stdout.splitlines()
-    assert all(re.fullmatch(r"[A-Z_]+=\S+", line) for line in lines), lines
-    return dict(line.split("=", 1) for line in lines)
 
 
 @pytest.mark.parametrize("flag", ["--help", "-h"])

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.keygen import new_keys
+
 from .conftest import MANAGE
 
 
@@ -87,15 +89,7 @@ DEPLOYMENT_DOC = Path(__file__).resolve().parents[2] / "docs" / "deployment.md"
 def documented_environment() -> dict[str, str]:
     """The ``export`` lines of docs/deployment.md, with fresh values for the placeholders."""
     block = DEPLOYMENT_DOC.read_text(encoding="utf-8").split("```shell", 1)[1].split("```", 1)[0]
-    keys = dict(
-        line.split("=", 1)
-        for line in subprocess.run(
-            [sys.executable, "-m", "wagtail_gdpr_mail.keygen", "prod1"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-    )
+    keys = new_keys("prod1")
     env = {}
     for line in block.strip().splitlines():
         name, value = line.removeprefix("export ").split("=", 1)

@@ -13,4 +13,6 @@ and the test modules (fixtures stay in conftest.py files).
 - ``mail_backends``: e-mail backends that fail or dawdle on purpose.
 - ``tampering``: one changed character in a stored value.
 - ``personal_data``: what the rights tests look for in the database and its dumps.
+- ``keygen``: ``python -m wagtail_gdpr_mail.keygen`` as a shell runs it, and fresh keys.
+- ``controller``: the controller settings filled in as a test needs them.
 """

@@ -1,10 +1,12 @@
-"""The controller and DPO site setting, filled in as a test needs it."""
+"""The controller and DPO site setting, and a sample processing agreement, as tests need them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from wagtail_gdpr_mail.legal.agreements import new_agreement_initial
 from wagtail_gdpr_mail.legal.controller import get_controller
+from wagtail_gdpr_mail.models import DataProcessingAgreement
 
 DEMO_SHOP = {
     "controller_name": "Demo Shop s.r.o.",
@@ -23,3 +25,23 @@ def configure_controller(**fields: Any):
         setattr(settings, name, value)
     settings.save()
     return settings
+
+
+def make_agreement(**fields: Any):
+    """A data processing agreement with Example Mail Inc., saved with a revision."""
+    agreement = DataProcessingAgreement.objects.create(
+        **new_agreement_initial()
+        | {
+            "title": "DPA with Example Mail Inc.",
+            "processor_name": "Example Mail Inc.",
+            "subject_matter": "Sending e-mail.",
+            "duration": "For the term of the contract.",
+            "nature_of_processing": "Storing and sending.",
+            "purpose_of_processing": "Delivering newsletters.",
+            "personal_data_categories": "E-mail address.",
+            "data_subject_categories": "Subscribers.",
+        }
+        | fields
+    )
+    agreement.save_revision(log_action=False)
+    return agreement

@@ -18,10 +18,10 @@ from wagtail.models import ModelLogEntry, Page, ReferenceIndex, Site
 from wagtail.rich_text import RichText
 from wagtail.test.utils.form_data import rich_text
 
+from tests.helpers.controller import make_agreement
 from tests.helpers.users import make_user
 from tests.test_project.models import TestPage
 from wagtail_gdpr_mail.legal.adequacy import adequacy_as_of, adequacy_for, is_in_eea
-from wagtail_gdpr_mail.legal.agreements import new_agreement_initial
 from wagtail_gdpr_mail.legal.controller import get_controller
 from wagtail_gdpr_mail.legal.ropa import build_ropa
 from wagtail_gdpr_mail.models import (
@@ -41,21 +41,7 @@ def dpa_url(name: str, agreement: DataProcessingAgreement) -> str:
 
 @pytest.fixture
 def agreement(controller) -> DataProcessingAgreement:
-    agreement = DataProcessingAgreement.objects.create(
-        **new_agreement_initial()
-        | {
-            "title": "DPA with Example Mail Inc.",
-            "processor_name": "Example Mail Inc.",
-            "subject_matter": "Sending e-mail.",
-            "duration": "For the term of the contract.",
-            "nature_of_processing": "Storing and sending.",
-            "purpose_of_processing": "Delivering newsletters.",
-            "personal_data_categories": "E-mail address.",
-            "data_subject_categories": "Subscribers.",
-        }
-    )
-    agreement.save_revision(log_action=False)
-    return agreement
+    return make_agreement()
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ import io
 import pytest
 from django.core.management import call_command
 
+from tests.helpers.controller import make_agreement
 from tests.helpers.pages import publish_test_page
 from tests.helpers.subscribing import form_value
 from wagtail_gdpr_mail.consent.assignments import assign_purpose
-from wagtail_gdpr_mail.legal.agreements import accept_agreement, new_agreement_initial
+from wagtail_gdpr_mail.legal.agreements import accept_agreement
 from wagtail_gdpr_mail.legal.controller import get_controller, get_record_settings
 from wagtail_gdpr_mail.legal.ropa import build_ropa
 from wagtail_gdpr_mail.models import (
-    DataProcessingAgreement,
     Recipient,
     Subprocessor,
     TransferSafeguard,
@@ -107,21 +107,7 @@ def test_a_transfer_without_an_accepted_agreement_is_flagged(
     assert ropa.as_dict()["processing_activities"][0]["transfers"][0]["flagged"] is True
     assert "data-ropa-flagged" in admin_client.get(ROPA_URL).content.decode()
 
-    agreement = DataProcessingAgreement.objects.create(
-        **new_agreement_initial()
-        | {
-            "title": "DPA with Example Mail Inc.",
-            "controller_details": "Demo Shop s.r.o., Brno",
-            "processor_name": "Example Mail Inc.",
-            "subject_matter": "Sending e-mail.",
-            "duration": "For the term of the contract.",
-            "nature_of_processing": "Storing and sending.",
-            "purpose_of_processing": "Delivering newsletters.",
-            "personal_data_categories": "E-mail address.",
-            "data_subject_categories": "Subscribers.",
-        }
-    )
-    agreement.save_revision(log_action=False)
+    agreement = make_agreement(controller_details="Demo Shop s.r.o., Brno")
     us_esp.agreement = agreement
     us_esp.save()
     assert [r.name for r in build_ropa().flagged_transfers] == ["Example Mail Inc."]

@@ -5,9 +5,14 @@ from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 from wagtail.whitelist import DEFAULT_ELEMENT_RULES, Whitelister
 
+from ..dates import format_date, format_datetime
 from ..models import ProcessingPurpose
 
 register = template.Library()
+
+# Dates in one unambiguous format per language (``dates.py``).
+register.filter("gm_date", format_date)
+register.filter("gm_datetime", format_datetime)
 
 
 @register.simple_tag

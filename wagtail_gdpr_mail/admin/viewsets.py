@@ -16,6 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from ..legal.views import LegalBasisDeleteView
 from ..legal.viewsets import LEGAL_VIEWSETS
 from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
+from . import labels as model_labels
 from .choosers import CurrentOnlyChooserViewSet, GuardedChooserViewSet
 from .deletion import (
     ArchiveListView,
@@ -40,12 +41,16 @@ from .views import (
 )
 
 
-class LegalBasisViewSet(SnippetViewSet):
+class LegalBasisViewSet(model_labels.LabelledViewSetMixin, SnippetViewSet):
+    labels = model_labels.LEGAL_BASIS
     model = LegalBasis
     icon = "doc-full"
     menu_label = _("Legal bases")
     delete_view_class = LegalBasisDeleteView
-    list_display = ["__str__", "article", "code"]
+    list_display = [
+        "__str__",
+        Column("article", label=_("Article"), accessor="article_display"),
+    ]
 
 
 class ActionURLsMixin:
@@ -78,7 +83,8 @@ class ContactSearchURLMixin:
         ]
 
 
-class PurposeViewSet(ActionURLsMixin, SnippetViewSet):
+class PurposeViewSet(model_labels.LabelledViewSetMixin, ActionURLsMixin, SnippetViewSet):
+    labels = model_labels.PURPOSE
     model = ProcessingPurpose
     icon = "tick-inverse"
     menu_label = _("Purposes")
@@ -95,7 +101,8 @@ class PurposeViewSet(ActionURLsMixin, SnippetViewSet):
     list_filter = ["legal_basis", "purpose_category", "is_active"]
 
 
-class ContactListViewSet(ActionURLsMixin, SnippetViewSet):
+class ContactListViewSet(model_labels.LabelledViewSetMixin, ActionURLsMixin, SnippetViewSet):
+    labels = model_labels.CONTACT_LIST
     model = ContactList
     icon = "list-ul"
     menu_label = _("Lists")
@@ -110,7 +117,10 @@ class ContactListViewSet(ActionURLsMixin, SnippetViewSet):
     )
 
 
-class ContactViewSet(ContactSearchURLMixin, ActionURLsMixin, SnippetViewSet):
+class ContactViewSet(
+    model_labels.LabelledViewSetMixin, ContactSearchURLMixin, ActionURLsMixin, SnippetViewSet
+):
+    labels = model_labels.CONTACT
     model = Contact
     icon = "user"
     menu_label = _("Contacts")
@@ -122,7 +132,7 @@ class ContactViewSet(ContactSearchURLMixin, ActionURLsMixin, SnippetViewSet):
     filterset_class = ContactFilterSet
     list_display = [
         "email",
-        "full_name",
+        Column("full_name", label=_("Full name")),
         "source",
         DateColumn("created_at", label=_("Created"), sort_key="created_at"),
     ]

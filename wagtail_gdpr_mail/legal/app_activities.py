@@ -48,7 +48,7 @@ def app_activities(recipients: tuple[Any, ...]) -> list[dict[str, Any]]:
                 "A submitted form is kept until the person confirms it from the e-mail we "
                 "send, so that nobody is subscribed by someone else."
             ),
-            **_basis("legitimate_interest", "Art. 6(1)(f) GDPR"),
+            **_basis("legitimate_interest", gettext("Art. 6(1)(f) GDPR")),
             "data_subjects": gettext("People who submitted a subscription form"),
             "data_categories": gettext(
                 "E-mail address; the names and fields the form asked for; time, IP address "
@@ -66,7 +66,7 @@ def app_activities(recipients: tuple[Any, ...]) -> list[dict[str, Any]]:
                 "so that no form, import or API call adds them again without the person's "
                 "own confirmation."
             ),
-            **_basis("legal_obligation", "Art. 6(1)(c) GDPR with Art. 17 and 21"),
+            **_basis("legal_obligation", gettext("Art. 6(1)(c) GDPR with Art. 17 and 21")),
             "data_subjects": gettext(
                 "People who asked for erasure or objected; addresses that bounced or complained"
             ),
@@ -83,7 +83,7 @@ def app_activities(recipients: tuple[Any, ...]) -> list[dict[str, Any]]:
                 "Bounces, complaints and unsubscribes reported by the e-mail service stop "
                 "mail to the address and withdraw what the event revokes."
             ),
-            **_basis("legitimate_interest", "Art. 6(1)(f) GDPR"),
+            **_basis("legitimate_interest", gettext("Art. 6(1)(f) GDPR")),
             "data_subjects": gettext("Contacts who were sent e-mail"),
             "data_categories": gettext("E-mail address; event type and time"),
             "retention": gettext(
@@ -99,7 +99,7 @@ def app_activities(recipients: tuple[Any, ...]) -> list[dict[str, Any]]:
                 "Requests for access, portability, withdrawal and erasure made on the site: "
                 "a verification e-mail with a one-time link."
             ),
-            **_basis("legal_obligation", "Art. 6(1)(c) GDPR with Art. 12–22"),
+            **_basis("legal_obligation", gettext("Art. 6(1)(c) GDPR with Art. 12–22")),
             "data_subjects": gettext("People who asked for their data"),
             "data_categories": gettext("E-mail address; time of the request; language"),
             "retention": gettext("The link is valid for %(period)s; the request is then kept")
@@ -113,7 +113,7 @@ def app_activities(recipients: tuple[Any, ...]) -> list[dict[str, Any]]:
                 "Who viewed, exported, changed, assigned, revoked or erased what, and when, "
                 "to demonstrate compliance (Art. 5(2) GDPR)."
             ),
-            **_basis("legal_obligation", "Art. 6(1)(c) GDPR with Art. 5(2) and 24"),
+            **_basis("legal_obligation", gettext("Art. 6(1)(c) GDPR with Art. 5(2) and 24")),
             "data_subjects": gettext("Admin users; contacts, by number only"),
             "data_categories": gettext(
                 "Admin user, action, time and the contact's number; no contact's personal data"

@@ -13,6 +13,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from ..admin import labels as model_labels
+from ..dates import format_date
 from ..models import DataProcessingAgreement, Recipient, Subprocessor
 from .forms import DataProcessingAgreementForm
 from .views import DpaAcceptView, DpaDeleteView, DpaDocumentView, DpaInspectView
@@ -27,7 +29,7 @@ class AcceptanceStatusColumn(Column):
             return gettext("Not accepted")
         return gettext("Accepted by %(name)s on %(date)s") % {
             "name": acceptance.accepted_by_name,
-            "date": acceptance.accepted_at.date().isoformat(),
+            "date": format_date(acceptance.accepted_at),
         }
 
 
@@ -72,7 +74,8 @@ DPA_PANELS = [
 ]
 
 
-class DataProcessingAgreementViewSet(SnippetViewSet):
+class DataProcessingAgreementViewSet(model_labels.LabelledViewSetMixin, SnippetViewSet):
+    labels = model_labels.AGREEMENT
     model = DataProcessingAgreement
     icon = "doc-full"
     menu_label = _("Processing agreements")
@@ -112,7 +115,8 @@ class DataProcessingAgreementViewSet(SnippetViewSet):
         ]
 
 
-class SubprocessorViewSet(SnippetViewSet):
+class SubprocessorViewSet(model_labels.LabelledViewSetMixin, SnippetViewSet):
+    labels = model_labels.SUBPROCESSOR
     model = Subprocessor
     icon = "globe"
     menu_label = _("Sub-processors")
@@ -147,7 +151,8 @@ class SubprocessorViewSet(SnippetViewSet):
     ]
 
 
-class RecipientViewSet(SnippetViewSet):
+class RecipientViewSet(model_labels.LabelledViewSetMixin, SnippetViewSet):
+    labels = model_labels.RECIPIENT
     """Recipients that are not processors (authorities, advisers, other controllers)."""
 
     model = Recipient

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import Revision, RevisionMixin
@@ -20,6 +20,18 @@ from wagtail.search import index
 #: legal basis drops it, and it lives at most five minutes (queryset updates).
 LEGAL_BASIS_CODES_KEY = "wagtail_gdpr_mail:legal-basis-codes"
 LEGAL_BASIS_CODES_SECONDS = 300
+
+
+#: The articles as the data migration seeds them, for the message catalogue: a Czech
+#: reader sees "čl. 6 odst. 1 písm. a) GDPR", not "Art. 6(1)(a) GDPR".
+SEEDED_ARTICLES = (
+    gettext_noop("Art. 6(1)(a) GDPR"),
+    gettext_noop("Art. 6(1)(b) GDPR"),
+    gettext_noop("Art. 6(1)(c) GDPR"),
+    gettext_noop("Art. 6(1)(d) GDPR"),
+    gettext_noop("Art. 6(1)(e) GDPR"),
+    gettext_noop("Art. 6(1)(f) GDPR"),
+)
 
 
 class LegalBasisManager(models.Manager):
@@ -76,6 +88,11 @@ class LegalBasis(models.Model):
         result = super().delete(*args, **kwargs)
         cache.delete(LEGAL_BASIS_CODES_KEY)
         return result
+
+    @property
+    def article_display(self) -> str:
+        """The article in the reader's notation (seeded ones are in the catalogue)."""
+        return gettext(self.article) if self.article else ""
 
     @property
     def requires_consent(self) -> bool:

@@ -259,7 +259,7 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
             {
                 "purpose": a.purpose.name,
                 "legal_basis": a.purpose.legal_basis.code,
-                "legal_basis_article": a.purpose.legal_basis.article,
+                "legal_basis_article": a.purpose.legal_basis.article_display,
                 "status": a.status,
                 "source": a.source,
                 "valid_from": _iso(a.valid_from),

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks import StreamValue, StructValue
@@ -19,6 +20,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from ..admin.labels import label_chooser
 from .forms import form_context
 
 DEFAULT_SUBJECT = _("Please confirm your subscription")
@@ -45,6 +47,17 @@ def _copy_form_id(form_id: str, occurrence: int) -> str:
     return uuid.uuid5(_COPY_NAMESPACE, f"{form_id}/{occurrence}").hex
 
 
+class LabelledSnippetChooserBlock(SnippetChooserBlock):
+    """A snippet chooser whose buttons speak the editor's language: a block keeps its
+    widget for the life of the process, so the texts must stay lazy."""
+
+    @cached_property
+    def widget(self):
+        widget = super().widget
+        labels = getattr(self.target_model.snippet_viewset, "labels", None)
+        return label_chooser(widget, labels) if labels is not None else widget
+
+
 class SubscriptionFormBlock(blocks.StructBlock):
     """A subscription form: a main purpose, optional purpose checkboxes, info text, a list.
 
@@ -61,13 +74,13 @@ class SubscriptionFormBlock(blocks.StructBlock):
         label=_("Ask for the first name"), required=False, default=True
     )
     ask_last_name = blocks.BooleanBlock(label=_("Ask for the last name"), required=False)
-    main_purpose = SnippetChooserBlock(
+    main_purpose = LabelledSnippetChooserBlock(
         "wagtail_gdpr_mail.ProcessingPurpose",
         label=_("Main purpose"),
         help_text=_("What the visitor subscribes to. Every form needs one."),
     )
     extra_purposes = blocks.ListBlock(
-        SnippetChooserBlock("wagtail_gdpr_mail.ProcessingPurpose"),
+        LabelledSnippetChooserBlock("wagtail_gdpr_mail.ProcessingPurpose"),
         label=_("Optional purposes"),
         help_text=_("Each is shown as an unticked checkbox with its label and text."),
         default=[],
@@ -82,7 +95,7 @@ class SubscriptionFormBlock(blocks.StructBlock):
     )
     privacy_page = blocks.PageChooserBlock(label=_("Privacy policy page"), required=False)
     privacy_url = blocks.URLBlock(label=_("or privacy policy URL"), required=False)
-    target_list = SnippetChooserBlock(
+    target_list = LabelledSnippetChooserBlock(
         "wagtail_gdpr_mail.ContactList", label=_("Add confirmed contacts to list")
     )
     submit_label = blocks.CharBlock(label=_("Button text"), default=_("Subscribe"))

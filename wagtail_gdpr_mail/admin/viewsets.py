@@ -17,6 +17,7 @@ from ..legal.views import LegalBasisDeleteView
 from ..legal.viewsets import LEGAL_VIEWSETS
 from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
 from .choosers import CurrentOnlyChooserViewSet, GuardedChooserViewSet
+from .contact_detail import ContactInspectView
 from .deletion import (
     ArchiveListView,
     ContactListDeleteView,
@@ -26,17 +27,16 @@ from .deletion import (
 from .filters import ContactFilterSet
 from .forms import ContactForm
 from .permissions import policy_for
+from .revoke import RevokeView
 from .search import ContactSearchView
 from .views import (
     AssignListView,
     AssignView,
     ContactEditView,
     ContactIndexView,
-    ContactInspectView,
     ContactListIndexView,
     EraseView,
     ExportView,
-    RevokeView,
 )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -180,6 +181,6 @@ def custom_fields_field(instance: Contact) -> CustomFieldsField:
     """The ``custom_fields`` field of the contact form for ``instance``."""
     return CustomFieldsField(
         input_fields(instance.custom_fields if instance.pk else {}),
-        label=gettext_lazy("Custom fields"),
+        label=capfirst(Contact._meta.get_field("custom_fields").verbose_name),
         help_text=gettext_lazy("Leave a field empty to remove it."),
     )

@@ -137,6 +137,13 @@ def _generic(value: Any) -> SafeString:
     return _text(value)
 
 
+def _link(value: Any) -> SafeString:
+    url = str(value)
+    if url.startswith(("https://", "http://", "/")):
+        return format_html('<a href="{}" rel="noreferrer">{}</a>', url, url)
+    return _text(url)
+
+
 def _choice_label(choices: Any, value: Any) -> SafeString:
     try:
         return format_html("{}", choices(value).label)
@@ -194,8 +201,9 @@ class EvidencePresenter:
         if not _readable(evidence):
             return []
         handlers = self._handlers()
+        order = {key: position for position, key in enumerate(handlers)}
         rows: list[Row] = []
-        for key, value in evidence.items():
+        for key, value in sorted(evidence.items(), key=lambda item: order.get(item[0], 99)):
             if key == "salt":
                 continue
             label_and_render = handlers.get(key)
@@ -225,8 +233,6 @@ class EvidencePresenter:
             "at": (_("When"), one(_when)),
             "ip": (_("IP address"), one(_text)),
             "user_agent": (_("Browser"), one(self._browser)),
-            "form": ("", self._form),
-            "mail": (_("Mail as sent"), one(self._mail)),
             "reason": (
                 _("Revocation"),
                 one(lambda v: _choice_label(PurposeAssignment.RevocationReason, v)),
@@ -236,9 +242,11 @@ class EvidencePresenter:
                 one(lambda v: _choice_label(PurposeAssignment.EditorReason, v)),
             ),
             "note": (_("Note"), one(_text)),
+            "form": ("", self._form),
+            "mail": (_("Mail as sent"), one(self._mail)),
             "previous_valid_from": (_("Previously valid from"), one(_when)),
             "previous_valid_until": (_("Previously valid until"), one(self._until)),
-            "bulk": (_("Done for"), one(self._bulk)),
+            "bulk": (_("Applied to"), one(self._bulk)),
             "signup_id": (_("Signup"), one(lambda v: format_html("#{}", v))),
             "suppression_lifted": (_("Suppression lifted"), one(_generic)),
             "esp": (_("Reported by"), one(_text)),
@@ -344,9 +352,15 @@ class EvidencePresenter:
         if form.get("info_text"):
             rows.append((_("Information text"), safe_richtext(form["info_text"])))
         if form.get("privacy_link"):
-            rows.append((_("Privacy policy link"), _text(form["privacy_link"])))
+            rows.append((_("Privacy policy link"), _link(form["privacy_link"])))
         if form.get("fields"):
-            rows.append((_("Fields asked"), _text(", ".join(map(str, form["fields"])))))
+            names = {
+                "email": _("E-mail"),
+                "first_name": _("First name"),
+                "last_name": _("Last name"),
+            }
+            asked = ", ".join(str(names.get(f, f)) for f in form["fields"])
+            rows.append((_("Fields asked"), _text(asked)))
         if form.get("submit_label"):
             rows.append((_("Button"), _text(form["submit_label"])))
         known = {"page", "form_id", "heading", "intro", "main_purpose", "extra_purposes"}

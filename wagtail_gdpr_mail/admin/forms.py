@@ -31,6 +31,7 @@ class ContactForm(WagtailAdminModelForm):
         if "source" in self.fields and self.instance.pk:
             # Disabled: shown, and whatever a POST says, the stored value is kept.
             self.fields["source"].disabled = True
+            self.fields["source"].required = False
             self.fields["source"].help_text = _("Where the contact came from; fixed once created.")
 
     def clean_email(self) -> str:

@@ -22,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from wagtail.admin.utils import get_user_display_name
 from wagtail.models import Page
 
@@ -226,28 +227,31 @@ class EvidencePresenter:
     def _handlers(self) -> dict[str, tuple[str, Callable[[str, str, Any], list[Row]]]]:
         one = self._one
         return {
-            "submission": (_("Submitted"), one(self._client)),
-            "confirmation": (_("Confirmed"), one(self._client)),
+            "submission": (pgettext("consent evidence", "Submitted"), one(self._client)),
+            "confirmation": (pgettext("consent evidence", "Confirmed"), one(self._client)),
             "withdrawal": (_("Withdrawn by the contact"), one(self._client)),
             "objection": (_("Objection by the contact"), one(self._client)),
-            "at": (_("When"), one(_when)),
-            "ip": (_("IP address"), one(_text)),
-            "user_agent": (_("Browser"), one(self._browser)),
+            "at": (pgettext("consent evidence", "When"), one(_when)),
+            "ip": (pgettext("consent evidence", "IP address"), one(_text)),
+            "user_agent": (pgettext("consent evidence", "Browser"), one(self._browser)),
             "reason": (
-                _("Revocation"),
+                pgettext("consent evidence", "Revocation"),
                 one(lambda v: _choice_label(PurposeAssignment.RevocationReason, v)),
             ),
             "editor_reason": (
-                _("Reason"),
+                pgettext("consent evidence", "Reason"),
                 one(lambda v: _choice_label(PurposeAssignment.EditorReason, v)),
             ),
-            "note": (_("Note"), one(_text)),
+            "note": (pgettext("consent evidence", "Note"), one(_text)),
             "form": ("", self._form),
             "mail": (_("Mail as sent"), one(self._mail)),
             "previous_valid_from": (_("Previously valid from"), one(_when)),
             "previous_valid_until": (_("Previously valid until"), one(self._until)),
             "bulk": (_("Applied to"), one(self._bulk)),
-            "signup_id": (_("Signup"), one(lambda v: format_html("#{}", v))),
+            "signup_id": (
+                pgettext("consent evidence", "Signup"),
+                one(lambda v: format_html("#{}", v)),
+            ),
             "suppression_lifted": (_("Suppression lifted"), one(_generic)),
             "esp": (_("Reported by"), one(_text)),
             "event_id": (_("ESP event"), one(_text)),
@@ -262,11 +266,13 @@ class EvidencePresenter:
             return _generic(value)
         rows = []
         if value.get("at"):
-            rows.append((_("When"), _when(value["at"])))
+            rows.append((pgettext("consent evidence", "When"), _when(value["at"])))
         if "ip" in value:
-            rows.append((_("IP address"), _text(value["ip"])))
+            rows.append((pgettext("consent evidence", "IP address"), _text(value["ip"])))
         if "user_agent" in value:
-            rows.append((_("Browser"), self._browser(value["user_agent"])))
+            rows.append(
+                (pgettext("consent evidence", "Browser"), self._browser(value["user_agent"]))
+            )
         known = {"at", "ip", "user_agent"}
         rows.extend((humanised(k), _generic(v)) for k, v in value.items() if k not in known)
         return _dl(rows)
@@ -295,14 +301,20 @@ class EvidencePresenter:
         if not isinstance(value, dict):
             return _generic(value)
         rows = [
-            (_("From"), _text(value.get("from"))),
-            (_("Sent"), _when(value["sent_at"]) if value.get("sent_at") else _dash()),
-            (_("Text"), format_html('<pre class="gdpr-mail-pre">{}</pre>', value.get("text", ""))),
+            (pgettext("consent evidence", "From"), _text(value.get("from"))),
+            (
+                pgettext("consent evidence", "Sent"),
+                _when(value["sent_at"]) if value.get("sent_at") else _dash(),
+            ),
+            (
+                pgettext("consent evidence", "Text"),
+                format_html('<pre class="gdpr-mail-pre">{}</pre>', value.get("text", "")),
+            ),
         ]
         if value.get("html"):
             rows.append(
                 (
-                    _("HTML"),
+                    pgettext("consent evidence", "HTML"),
                     _folded(
                         _("Show HTML source"),
                         format_html('<pre class="gdpr-mail-pre">{}</pre>', value["html"]),
@@ -316,14 +328,14 @@ class EvidencePresenter:
 
     def _form(self, key: str, label: str, value: Any) -> list[Row]:
         if not isinstance(value, dict):
-            return [Row(key, _("Form"), _generic(value))]
+            return [Row(key, pgettext("consent evidence", "Form"), _generic(value))]
         rows = []
         page = value.get("page")
         if isinstance(page, dict):
-            rows.append(Row("page", _("Page"), self._page(page)))
+            rows.append(Row("page", pgettext("consent evidence", "Page"), self._page(page)))
         form_name = value.get("heading") or value.get("form_id")
         if form_name:
-            rows.append(Row("form", _("Form"), _text(form_name)))
+            rows.append(Row("form", pgettext("consent evidence", "Form"), _text(form_name)))
         rows.append(Row("texts", _("Texts shown"), self._texts(value)))
         return rows
 
@@ -362,7 +374,7 @@ class EvidencePresenter:
             asked = ", ".join(str(names.get(f, f)) for f in form["fields"])
             rows.append((_("Fields asked"), _text(asked)))
         if form.get("submit_label"):
-            rows.append((_("Button"), _text(form["submit_label"])))
+            rows.append((pgettext("consent evidence", "Button"), _text(form["submit_label"])))
         known = {"page", "form_id", "heading", "intro", "main_purpose", "extra_purposes"}
         known |= {"info_text", "privacy_link", "fields", "submit_label"}
         rows.extend((humanised(k), _generic(v)) for k, v in form.items() if k not in known)

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..conf import app_settings
 from ..crypto import EncryptedJSONField, Key, parse_keys, row_key_field
@@ -62,7 +63,7 @@ class PurposeAssignment(models.Model):
         ASKED = "asked", _("The person asked by e-mail or phone")
         OBJECTED = "objected", _("The person objected")
         MISTAKE = "mistake", _("Entered by mistake")
-        OTHER = "other", _("Other")
+        OTHER = "other", pgettext_lazy("revocation reason", "Other")
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="assignments")
     purpose = models.ForeignKey(

@@ -26,6 +26,8 @@ ASSIGN_PURPOSE = PREFIX + "assign_purpose"
 ASSIGN_PURPOSE_TO_LIST = PREFIX + "assign_purpose_to_list"
 #: An editor revoked a purpose in the admin.
 REVOKE_PURPOSE = PREFIX + "revoke_purpose"
+#: An editor revoked a purpose from a selection of contacts (one entry, with the count).
+REVOKE_PURPOSE_BULK = PREFIX + "revoke_purpose_bulk"
 #: The contact withdrew a purpose themselves ("my data" page).
 WITHDRAW = PREFIX + "withdraw"
 #: The contact objected to a purpose based on legitimate interest (GDPR Art. 21).
@@ -48,6 +50,11 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
         _("Purpose assigned to every contact of the list"),
     ),
     (REVOKE_PURPOSE, _("Revoke purpose"), _("Purpose revoked")),
+    (
+        REVOKE_PURPOSE_BULK,
+        _("Revoke purpose from contacts"),
+        _("Purpose revoked from the selected contacts"),
+    ),
     (WITHDRAW, _("Withdraw purpose"), _("Purpose withdrawn by the contact")),
     (OBJECTION, _("Object to processing"), _("Contact objected to the processing (Art. 21)")),
     (COMPLAINT, _("Spam complaint"), _("Purpose revoked after a spam complaint")),

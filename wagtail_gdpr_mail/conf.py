@@ -54,6 +54,16 @@ class AppSettings:
         """Default "expires within N days" window offered in the contact filters."""
         return int(self._setting("EXPIRY_WARNING_DAYS", 30))
 
+    @property
+    def CUSTOM_FIELDS(self) -> list[tuple[str, Any]]:
+        """The contacts' custom fields the site uses, as ``(key, label)`` pairs (a bare
+        key is labelled by itself): the contact form shows one labelled input each."""
+        fields = []
+        for item in self._setting("CUSTOM_FIELDS", ()) or ():
+            key, label = (item, item) if isinstance(item, str) else tuple(item)
+            fields.append((str(key), label))
+        return fields
+
     # --- subscription and double opt-in ------------------------------------------
 
     @property

@@ -9,6 +9,7 @@ from .admin.bulk_actions import EraseContactsBulkAction
 from .admin.deletion import refuse_bulk_delete_in_use
 from .admin.labels import LabelledDeleteBulkAction
 from .admin.permissions import ACTION_PERMISSIONS, policy_for, register_permission_policy
+from .admin.revoke import RevokePurposeBulkAction
 from .admin.viewsets import GdprMailViewSetGroup
 from .models import Contact, ContactList, ProcessingPurpose
 
@@ -20,6 +21,7 @@ register_snippet(GdprMailViewSetGroup)
 # After Wagtail's own snippet actions, so that it replaces "delete" for contacts.
 hooks.register("register_bulk_action", EraseContactsBulkAction, order=100)
 hooks.register("register_bulk_action", LabelledDeleteBulkAction, order=100)
+hooks.register("register_bulk_action", RevokePurposeBulkAction)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("before_delete_snippet", refuse_bulk_delete_in_use)
 

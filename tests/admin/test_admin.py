@@ -108,9 +108,10 @@ def test_assign_and_revoke_from_the_detail(admin, contact, purpose):
     assert assignment.is_valid
 
     revoke_url = reverse("wagtailsnippets_wagtail_gdpr_mail_contact:revoke", args=[assignment.pk])
-    assert admin.get(revoke_url).status_code == 405
-    admin.post(revoke_url)
-    admin.post(revoke_url)  # a double click revokes once
+    assert admin.get(revoke_url).status_code == 200  # the confirmation, nothing revoked
+    assert PurposeAssignment.objects.get(contact=contact).revoked_at is None
+    admin.post(revoke_url, {"editor_reason": "asked"})
+    admin.post(revoke_url, {"editor_reason": "asked"})  # a double click revokes once
     assignment.refresh_from_db()
     assert assignment.revoked_at is not None
     body = admin.get(inspect_url(contact)).content.decode()

@@ -12,20 +12,27 @@ from wagtail.admin.widgets import AdminDateTimeInput
 
 from ..consent.assignments import ValidFrom
 from ..models import Contact, ProcessingPurpose, Suppression
+from .custom_fields import custom_fields_field
 
 
 class ContactForm(WagtailAdminModelForm):
-    """Contact edit form: the address is checked for duplicates through the blind index."""
+    """Contact edit form: the address is checked for duplicates through the blind index;
+    custom fields are labelled inputs (``admin/custom_fields.py``); the source is fixed
+    once the contact exists (provenance is evidence)."""
 
     email = forms.EmailField(label=_("E-mail"), max_length=254)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The model's callable default makes Django compare against a hidden
-        # initial input that Wagtail never renders; without this, custom fields
-        # would always count as changed in the rectification log.
+        # Labelled inputs instead of the model's JSON textarea; the field compares
+        # dicts, so the rectification log names custom fields only when they changed.
         if "custom_fields" in self.fields:
-            self.fields["custom_fields"].show_hidden_initial = False
+            self.fields["custom_fields"] = custom_fields_field(self.instance)
+        if "source" in self.fields and self.instance.pk:
+            # Disabled: shown, and whatever a POST says, the stored value is kept.
+            self.fields["source"].disabled = True
+            self.fields["source"].required = False
+            self.fields["source"].help_text = _("Where the contact came from; fixed once created.")
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()

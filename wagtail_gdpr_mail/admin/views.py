@@ -1,4 +1,4 @@
-"""Admin views of contacts and lists: listing, detail with tabs, and the actions on them.
+"""Admin views of contacts and lists: listing, editing, and the actions on them.
 
 The actions are registered as URLs of their viewsets (``admin/viewsets.py``)
 and ask the viewset's permission policy (``admin/permissions.py``). They only
@@ -19,17 +19,14 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import View
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
-from wagtail.admin.widgets.button import HeaderButton
-from wagtail.snippets.views.snippets import EditView, IndexView, InspectView
+from wagtail.snippets.views.snippets import EditView, IndexView
 
 from .. import audit
-from ..consent.assignments import assign_purpose, assign_purpose_to_list, revoke_assignment
-from ..crypto import is_unreadable, unreadable_fields
+from ..consent.assignments import assign_purpose, assign_purpose_to_list
 from ..models import (
     Contact,
     ContactList,
     ContactSource,
-    ProcessingPurpose,
     PurposeAssignment,
 )
 from ..rights.erasure import ErasureMode, erase_contacts
@@ -118,97 +115,6 @@ class ContactIndexView(IndexView):
             *super().columns,
             PurposesColumn("purposes", label=_("Valid purposes")),
         ]
-
-
-# --- Detail ------------------------------------------------------------------------
-
-
-class ContactInspectView(InspectView):
-    """The contact's detail with tabs Data / Purposes / Consent history.
-
-    Every opening is written to the audit log (without personal data).
-    """
-
-    template_name = "wagtail_gdpr_mail/admin/contact_inspect.html"
-
-    def can(self, action: str) -> bool:
-        return self.permission_policy.user_has_permission(self.request.user, action)
-
-    def url_name(self, action: str) -> str:
-        return Contact.snippet_viewset.get_url_name(action)
-
-    def get_page_title(self) -> str:
-        return _("Contact")
-
-    def get_page_subtitle(self) -> str:
-        return self.object.display_email
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        audit.log_action(self.object, audit.VIEW_CONTACT, user=request.user)
-        return super().get(request, *args, **kwargs)
-
-    @cached_property
-    def header_buttons(self):
-        contact = self.object
-        buttons = []
-        if self.can("export"):
-            buttons.append(
-                HeaderButton(
-                    _("Export"),
-                    url=reverse(self.url_name("export"), args=[contact.pk]),
-                    icon_name="download",
-                    attrs={"data-gdpr-mail-export": ""},
-                    priority=10,
-                )
-            )
-        if self.can("erase"):
-            buttons.append(
-                HeaderButton(
-                    _("Erase"),
-                    url=reverse(self.url_name("erase"), args=[contact.pk]),
-                    icon_name="bin",
-                    attrs={"data-gdpr-mail-erase": ""},
-                    priority=20,
-                )
-            )
-        return buttons
-
-    @cached_property
-    def header_more_buttons(self):
-        # The generic "Delete" is replaced by "Erase", which also suppresses the
-        # address and wipes or removes every trace of it.
-        return [b for b in super().header_more_buttons if b.icon_name != "bin"]
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        contact: Contact = self.object
-        can_view_proof = self.can("view_proof")
-        records = (
-            list(contact.consent_records.select_related("purpose").order_by("-pk"))
-            if can_view_proof
-            else []
-        )
-        versions = ProcessingPurpose.objects.version_numbers(r.purpose_revision_id for r in records)
-        for record in records:
-            record.purpose_version = versions.get(record.purpose_revision_id)
-        context.update(
-            unreadable_fields=[
-                str(Contact._meta.get_field(name).verbose_name)
-                for name in unreadable_fields(contact)
-            ],
-            unreadable_records={r.pk for r in records if is_unreadable(r.evidence)},
-            contact=contact,
-            memberships=contact.memberships.select_related("contact_list").order_by("added_at"),
-            assignments=contact.assignments.select_related("purpose", "purpose__legal_basis"),
-            can_assign=self.can("assign"),
-            can_revoke=self.can("revoke"),
-            can_view_proof=can_view_proof,
-            records=records,
-            assign_form=AssignPurposeForm(),
-            assign_url=reverse(self.url_name("assign"), args=[contact.pk]),
-            revoke_url_name=self.url_name("revoke"),
-        )
-        return context
 
 
 class ContactEditView(EditView):
@@ -301,25 +207,6 @@ class AssignView(ActionView):
         else:
             messages.success(request, _("Purpose “%(purpose)s” renewed.") % {"purpose": purpose})
         return redirect(_inspect_url(contact) + "#tab-purposes")
-
-
-class RevokeView(ActionView):
-    """Revoke one assignment (POST); the row stays as evidence."""
-
-    permission_required = "revoke"
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        assignment = get_object_or_404(PurposeAssignment.objects.select_related("purpose"), pk=pk)
-        if revoke_assignment(
-            assignment, reason=PurposeAssignment.RevocationReason.ADMIN, user=request.user
-        ):
-            messages.success(
-                request, _("Purpose “%(purpose)s” revoked.") % {"purpose": assignment.purpose}
-            )
-        else:
-            messages.warning(request, _("This purpose was already revoked."))
-        return redirect(_inspect_url(assignment.contact) + "#tab-purposes")
 
 
 class ExportView(ActionView):

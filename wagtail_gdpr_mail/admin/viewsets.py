@@ -18,6 +18,7 @@ from ..legal.viewsets import LEGAL_VIEWSETS
 from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
 from . import labels as model_labels
 from .choosers import CurrentOnlyChooserViewSet, GuardedChooserViewSet
+from .contact_detail import ContactInspectView
 from .deletion import (
     ArchiveListView,
     ContactListDeleteView,
@@ -27,17 +28,16 @@ from .deletion import (
 from .filters import ContactFilterSet
 from .forms import ContactForm
 from .permissions import policy_for
+from .revoke import RevokeView
 from .search import ContactSearchView
 from .views import (
     AssignListView,
     AssignView,
     ContactEditView,
     ContactIndexView,
-    ContactInspectView,
     ContactListIndexView,
     EraseView,
     ExportView,
-    RevokeView,
 )
 
 

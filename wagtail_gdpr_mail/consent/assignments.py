@@ -23,6 +23,7 @@ from ..audit import (
     COMPLAINT,
     OBJECTION,
     REVOKE_PURPOSE,
+    REVOKE_PURPOSE_BULK,
     WITHDRAW,
     log_action,
     user_id,
@@ -139,22 +140,44 @@ def assign_purpose(
     return assignment, created
 
 
+@dataclass(frozen=True)
+class BulkRevocation:
+    revoked: int
+    skipped: int
+
+
+def _editor_evidence(editor_reason: str, note: str) -> dict[str, Any]:
+    # The note is free text and may name the person: it lives only in the
+    # (encrypted) evidence, never on the assignment or in the audit log.
+    found = {"editor_reason": editor_reason} if editor_reason else {}
+    return {**found, "note": note} if note else found
+
+
 def revoke_assignment(
     assignment: PurposeAssignment,
     *,
     reason: str,
     user: Any = None,
     evidence: dict[str, Any] | None = None,
+    editor_reason: str = "",
+    note: str = "",
 ) -> bool:
-    """Revoke ``assignment``; the row stays as evidence. False if it was already revoked."""
+    """Revoke ``assignment``; the row stays as evidence. False if it was already revoked.
+
+    ``editor_reason`` (a :class:`PurposeAssignment.EditorReason`) and ``note`` say
+    why an editor revoked; both go into the consent record, the reason also onto
+    the assignment.
+    """
     with transaction.atomic():
         locked = PurposeAssignment.objects.select_for_update().get(pk=assignment.pk)
         if locked.revoked_at is not None:
             return False
         locked.revoked_at = timezone.now()
         locked.revocation_reason = reason
-        locked.save(update_fields=["revoked_at", "revocation_reason"])
+        locked.editor_reason = editor_reason
+        locked.save(update_fields=["revoked_at", "revocation_reason", "editor_reason"])
         assignment.revoked_at, assignment.revocation_reason = locked.revoked_at, reason
+        assignment.editor_reason = editor_reason
         record = ConsentRecord.objects.append(
             contact=locked.contact,
             purpose=locked.purpose,
@@ -162,13 +185,22 @@ def revoke_assignment(
             event=ConsentRecord.Event.REVOKED,
             source=locked.source,
             actor_user_id=user_id(user),
-            evidence={"reason": reason, **(evidence or {})},
+            evidence={
+                "reason": reason,
+                **_editor_evidence(editor_reason, note),
+                **(evidence or {}),
+            },
         )
         log_action(
             locked.contact,
             REVOCATION_ACTIONS.get(reason, REVOKE_PURPOSE),
             user=user,
-            data={"purpose_id": locked.purpose_id, "assignment_id": locked.pk, "reason": reason},
+            data={
+                "purpose_id": locked.purpose_id,
+                "assignment_id": locked.pk,
+                "reason": reason,
+                **({"editor_reason": editor_reason} if editor_reason else {}),
+            },
         )
         transaction.on_commit(
             lambda: signals.consent_revoked.send(
@@ -236,3 +268,67 @@ def assign_purpose_to_list(
             },
         )
     return BulkResult(assigned=assigned, renewed=renewed)
+
+
+def revoke_purpose_of_contacts(
+    contact_ids: list[int],
+    purpose: ProcessingPurpose,
+    *,
+    editor_reason: str,
+    note: str = "",
+    user: Any = None,
+) -> BulkRevocation:
+    """An editor revokes ``purpose`` from each of ``contact_ids`` that holds it, in one
+    transaction: one consent record per assignment through the chain writer in bulk,
+    one audit entry (on the purpose) with the count. Contacts that do not hold the
+    purpose (or no longer: a second submit) are skipped."""
+    reason = PurposeAssignment.RevocationReason.ADMIN
+    contact_ids = sorted(set(contact_ids))
+    with transaction.atomic():
+        current = list(
+            PurposeAssignment.objects.select_for_update()
+            .filter(contact_id__in=contact_ids, purpose=purpose)
+            .current()
+            .order_by("contact_id", "pk")
+        )
+        now = timezone.now()
+        PurposeAssignment.objects.filter(pk__in=[a.pk for a in current]).update(
+            revoked_at=now, revocation_reason=reason, editor_reason=editor_reason
+        )
+        revision_id = purpose.current_revision().pk
+        evidence = {"reason": reason.value, **_editor_evidence(editor_reason, note), "bulk": True}
+        records = ConsentRecord.objects.append_many(
+            [
+                ConsentRecord(
+                    contact_id=a.contact_id,
+                    assignment_id=a.pk,
+                    purpose=purpose,
+                    purpose_revision_id=revision_id,
+                    event=ConsentRecord.Event.REVOKED,
+                    source=a.source,
+                    occurred_at=now,
+                    actor_user_id=user_id(user),
+                    valid_from=a.valid_from,
+                    valid_until=a.valid_until,
+                    evidence=dict(evidence),
+                )
+                for a in current
+            ]
+        )
+        result = BulkRevocation(revoked=len(current), skipped=len(contact_ids) - len(current))
+        if current:
+            log_action(
+                purpose,
+                REVOKE_PURPOSE_BULK,
+                user=user,
+                data={"revoked": result.revoked, "editor_reason": editor_reason},
+            )
+        for assignment, record in zip(current, records, strict=True):
+            assignment.revoked_at, assignment.revocation_reason = now, reason
+            assignment.editor_reason = editor_reason
+            transaction.on_commit(
+                lambda a=assignment, r=record: signals.consent_revoked.send(
+                    sender=PurposeAssignment, assignment=a, record=r
+                )
+            )
+    return result

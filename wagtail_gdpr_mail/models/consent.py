@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..conf import app_settings
 from ..crypto import EncryptedJSONField, Key, parse_keys, row_key_field
@@ -56,6 +57,14 @@ class PurposeAssignment(models.Model):
         COMPLAINT = "complaint", _("Spam complaint")
         ERASURE = "erasure", _("Erasure")
 
+    class EditorReason(models.TextChoices):
+        """Why an editor revoked (the record's evidence also keeps the editor's note)."""
+
+        ASKED = "asked", _("The person asked by e-mail or phone")
+        OBJECTED = "objected", _("The person objected")
+        MISTAKE = "mistake", _("Entered by mistake")
+        OTHER = "other", pgettext_lazy("revocation reason", "Other")
+
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="assignments")
     purpose = models.ForeignKey(
         ProcessingPurpose,
@@ -70,6 +79,9 @@ class PurposeAssignment(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revocation_reason = models.CharField(
         _("revocation reason"), max_length=16, choices=RevocationReason.choices, blank=True
+    )
+    editor_reason = models.CharField(
+        _("editor's reason"), max_length=16, choices=EditorReason.choices, blank=True
     )
 
     objects = PurposeAssignmentQuerySet.as_manager()

@@ -57,6 +57,11 @@ class LabelledSnippetChooserBlock(SnippetChooserBlock):
         labels = getattr(self.target_model.snippet_viewset, "labels", None)
         return label_chooser(widget, labels) if labels is not None else widget
 
+    def deconstruct(self):
+        # Only the labels differ: sites' migrations keep Wagtail's block.
+        _path, args, kwargs = super().deconstruct()
+        return "wagtail.snippets.blocks.SnippetChooserBlock", args, kwargs
+
 
 class SubscriptionFormBlock(blocks.StructBlock):
     """A subscription form: a main purpose, optional purpose checkboxes, info text, a list.

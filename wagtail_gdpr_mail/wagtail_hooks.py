@@ -7,6 +7,7 @@ from wagtail.snippets.models import register_snippet
 from . import audit
 from .admin.bulk_actions import EraseContactsBulkAction
 from .admin.deletion import refuse_bulk_delete_in_use
+from .admin.list_bulk_actions import AddToListBulkAction, RemoveFromListBulkAction
 from .admin.permissions import ACTION_PERMISSIONS, policy_for, register_permission_policy
 from .admin.viewsets import GdprMailViewSetGroup
 from .models import Contact, ContactList, ProcessingPurpose
@@ -18,6 +19,8 @@ register_snippet(GdprMailViewSetGroup)
 
 # After Wagtail's own snippet actions, so that it replaces "delete" for contacts.
 hooks.register("register_bulk_action", EraseContactsBulkAction, order=100)
+hooks.register("register_bulk_action", AddToListBulkAction)
+hooks.register("register_bulk_action", RemoveFromListBulkAction)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("before_delete_snippet", refuse_bulk_delete_in_use)
 

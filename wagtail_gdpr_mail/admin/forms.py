@@ -12,10 +12,12 @@ from wagtail.admin.widgets import AdminDateTimeInput
 
 from ..consent.assignments import ValidFrom
 from ..models import Contact, ProcessingPurpose, Suppression
+from .list_forms import ContactListsFieldMixin
 
 
-class ContactForm(WagtailAdminModelForm):
-    """Contact edit form: the address is checked for duplicates through the blind index."""
+class ContactForm(ContactListsFieldMixin, WagtailAdminModelForm):
+    """Contact edit form: the address is checked for duplicates through the blind index;
+    the lists are changed through the list service (``list_forms.py``)."""
 
     email = forms.EmailField(label=_("E-mail"), max_length=254)
 

@@ -25,6 +25,7 @@ from .deletion import (
 )
 from .filters import ContactFilterSet
 from .forms import ContactForm
+from .lists import AddMembersView, MembersResultsView, MembersView, RemoveMemberView
 from .permissions import policy_for
 from .search import ContactSearchView
 from .views import (
@@ -107,6 +108,10 @@ class ContactListViewSet(ActionURLsMixin, SnippetViewSet):
     actions = (
         ("assign", AssignListView, "assign/<int:pk>/"),
         ("archive", ArchiveListView, "archive/<int:pk>/"),
+        ("members", MembersView, "members/<int:pk>/"),
+        ("members_results", MembersResultsView, "members/<int:pk>/results/"),
+        ("add_members", AddMembersView, "members/<int:pk>/add/"),
+        ("remove_member", RemoveMemberView, "members/<int:pk>/remove/<int:contact_pk>/"),
     )
 
 
@@ -142,6 +147,7 @@ class ContactViewSet(ContactSearchURLMixin, ActionURLsMixin, SnippetViewSet):
             FieldPanel("last_name"),
             FieldPanel("custom_fields"),
             FieldPanel("source"),
+            FieldPanel("lists"),
         ],
         base_form_class=ContactForm,
     )

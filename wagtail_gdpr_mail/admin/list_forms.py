@@ -18,6 +18,22 @@ from .permissions import policy_for
 MAX_ADDRESSES = 500
 
 
+class ContactChooser(AdminSnippetChooser):
+    """The contact chooser widget, showing the address; a tampered id renders as empty."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(Contact, **kwargs)
+
+    def get_instance(self, value: Any) -> Any:
+        try:
+            return super().get_instance(value)
+        except (ValueError, TypeError, ValidationError):
+            return None
+
+    def get_display_title(self, instance: Contact) -> str:
+        return instance.display_email
+
+
 class AddMembersForm(forms.Form):
     """A contact from the chooser and/or exact addresses, one per line."""
 
@@ -25,7 +41,7 @@ class AddMembersForm(forms.Form):
         label=_("Contact"),
         queryset=Contact.objects.not_anonymised(),
         required=False,
-        widget=AdminSnippetChooser(Contact),
+        widget=ContactChooser(),
     )
     emails = forms.CharField(
         label=_("E-mail addresses"),

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import View
-from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets.button import HeaderButton
@@ -65,7 +65,9 @@ class MembersFilterSet(WagtailFilterSet):
         empty_label=gettext_lazy("Current members"),
         method="filter_status",
     )
-    added_at = django_filters.DateFromToRangeFilter(label=gettext_lazy("Joined between"))
+    added_at = django_filters.DateFromToRangeFilter(
+        label=gettext_lazy("Joined between"), widget=DateRangePickerWidget
+    )
 
     class Meta:
         model = ListMembership

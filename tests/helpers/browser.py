@@ -34,3 +34,13 @@ def browser_page(chromium_path: str, **context_options) -> Iterator:
             browser.close()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def log_in(page, base_url: str, username: str) -> None:
+    """Sign in to the Wagtail admin through its login form (users of ``helpers/users.py``
+    and the ``superuser`` fixture share one password)."""
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "password")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/admin/")

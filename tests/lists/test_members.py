@@ -195,3 +195,15 @@ def test_list_editor_sees_the_buttons(client, list_editor, contact, contact_list
     client.force_login(list_editor)
     body = client.get(url("members", contact_list.pk)).content.decode()
     assert "Add contacts" in body and "data-remove-member" in body
+
+
+def test_an_archived_list_takes_no_new_members_and_lists_sort_by_count(
+    admin, contact, contact_list
+):
+    contact_list.archived = True
+    contact_list.save()
+    assert (
+        admin.post(url("add_members", contact_list.pk), {"contact": contact.pk}).status_code == 404
+    )
+    assert not ListMembership.objects.exists()
+    assert admin.get(LISTS, {"ordering": "-member_count"}).status_code == 200

@@ -242,6 +242,10 @@ class AddMembersView(ListActionView):
     http_method_names = ["get", "post"]
     template_name = "wagtail_gdpr_mail/admin/add_members.html"
 
+    def get_list(self, pk: int) -> ContactList:
+        # An archived list takes no new members (it is offered nowhere else either).
+        return get_object_or_404(ContactList.objects.current(), pk=pk)
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.render(request, self.get_list(pk), AddMembersForm())
 

@@ -33,6 +33,12 @@ def _real_user(user: Any) -> Any:
     return user if audit.user_id(user) is not None else None
 
 
+def _lock(contact_list: ContactList) -> None:
+    # One writer per list at a time (PostgreSQL): two clicks on "Add" cannot both
+    # find no current membership and both insert one.
+    list(ContactList.objects.select_for_update().filter(pk=contact_list.pk).values_list("pk"))
+
+
 def _contact_ids(contacts: Iterable[Contact | int]) -> list[int]:
     ids = {c if isinstance(c, int) else c.pk for c in contacts}
     return sorted(ids)
@@ -53,6 +59,7 @@ def add_to_list(
     ids = _contact_ids(contacts)
     when = when or timezone.now()
     with transaction.atomic():
+        _lock(contact_list)
         eligible = set(
             Contact.objects.filter(pk__in=ids, anonymised_at__isnull=True).values_list(
                 "pk", flat=True
@@ -98,6 +105,7 @@ def remove_from_list(
     """
     ids = _contact_ids(contacts)
     with transaction.atomic():
+        _lock(contact_list)
         memberships = ListMembership.objects.current().filter(
             contact_list=contact_list, contact_id__in=ids
         )

@@ -207,3 +207,25 @@ def test_an_archived_list_takes_no_new_members_and_lists_sort_by_count(
     )
     assert not ListMembership.objects.exists()
     assert admin.get(LISTS, {"ordering": "-member_count"}).status_code == 200
+
+
+def test_assign_to_list_counts_current_members_from_their_current_stay(
+    make_contact, contact_list, purpose
+):
+    from wagtail_gdpr_mail.consent.assignments import ValidFrom, assign_purpose_to_list
+
+    stayed, left = make_contact(), make_contact()
+    long_ago = timezone.now() - timedelta(days=300)
+    add_to_list([stayed, left], contact_list, when=long_ago)
+    remove_from_list([stayed, left], contact_list)
+    rejoined = timezone.now() - timedelta(days=3)
+    add_to_list([stayed], contact_list, when=rejoined)
+    result = assign_purpose_to_list(contact_list, purpose, valid_from=ValidFrom.JOINED)
+    assert (result.assigned, result.renewed) == (1, 0)
+    assert stayed.assignments.get().valid_from == rejoined
+    assert not left.assignments.exists()
+
+
+def test_the_permission_to_manage_members_is_offered_in_the_group_editor(admin):
+    body = admin.get(reverse("wagtailusers_groups:add")).content.decode()
+    assert "Can add and remove list members" in body

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 
 def crumb(label: Any, url: str = "") -> dict[str, Any]:
@@ -39,7 +39,7 @@ def header_context(
         "header_title": f"{title}: {subtitle}" if subtitle else title,
         "header_icon": icon,
         "breadcrumbs_items": [
-            crumb(_("Home"), reverse("wagtailadmin_home")),
+            *WagtailAdminTemplateMixin.breadcrumbs_items,  # Wagtail's own "Home"
             *parents,
             {"url": "", "label": title, "sublabel": subtitle},
         ],

@@ -39,6 +39,10 @@ ERASE = PREFIX + "erase"
 RECTIFY = PREFIX + "rectify"
 CONFIRM_SIGNUP = PREFIX + "confirm_signup"
 ACCEPT_DPA = PREFIX + "accept_dpa"
+#: A contact joined a list (``data``: the list's id); logged on the contact.
+JOIN_LIST = PREFIX + "join_list"
+#: A contact was taken off a list; the membership row stays with its leave date.
+LEAVE_LIST = PREFIX + "leave_list"
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -66,6 +70,8 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
         _("Confirm subscription"),
         _("Subscription confirmed by the contact (double opt-in)"),
     ),
+    (JOIN_LIST, _("Add to list"), _("Contact added to a list")),
+    (LEAVE_LIST, _("Remove from list"), _("Contact removed from a list")),
     (
         ACCEPT_DPA,
         _("Accept data processing agreement"),

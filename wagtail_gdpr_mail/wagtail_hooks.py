@@ -8,6 +8,7 @@ from . import audit
 from .admin.bulk_actions import EraseContactsBulkAction
 from .admin.deletion import refuse_bulk_delete_in_use
 from .admin.labels import LabelledDeleteBulkAction
+from .admin.list_bulk_actions import AddToListBulkAction, RemoveFromListBulkAction
 from .admin.permissions import ACTION_PERMISSIONS, policy_for, register_permission_policy
 from .admin.revoke import RevokePurposeBulkAction
 from .admin.viewsets import GdprMailViewSetGroup
@@ -22,6 +23,8 @@ register_snippet(GdprMailViewSetGroup)
 hooks.register("register_bulk_action", EraseContactsBulkAction, order=100)
 hooks.register("register_bulk_action", LabelledDeleteBulkAction, order=100)
 hooks.register("register_bulk_action", RevokePurposeBulkAction)
+hooks.register("register_bulk_action", AddToListBulkAction)
+hooks.register("register_bulk_action", RemoveFromListBulkAction)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("before_delete_snippet", refuse_bulk_delete_in_use)
 

@@ -102,7 +102,9 @@ class ContactInspectView(InspectView):
             unreadable_records={r.pk for r in records if is_unreadable(r.evidence)},
             contact=contact,
             custom_fields=custom_field_rows(contact),
-            memberships=contact.memberships.select_related("contact_list").order_by("added_at"),
+            memberships=contact.memberships.select_related(
+                "contact_list", "added_by", "removed_by"
+            ).order_by("added_at", "pk"),
             assignments=contact.assignments.select_related("purpose", "purpose__legal_basis"),
             can_assign=self.can("assign"),
             can_revoke=self.can("revoke"),

@@ -13,12 +13,14 @@ from wagtail.admin.widgets import AdminDateTimeInput
 from ..consent.assignments import ValidFrom
 from ..models import Contact, ProcessingPurpose, Suppression
 from .custom_fields import custom_fields_field
+from .list_forms import ContactListsFieldMixin
 
 
-class ContactForm(WagtailAdminModelForm):
+class ContactForm(ContactListsFieldMixin, WagtailAdminModelForm):
     """Contact edit form: the address is checked for duplicates through the blind index;
     custom fields are labelled inputs (``admin/custom_fields.py``); the source is fixed
-    once the contact exists (provenance is evidence)."""
+    once the contact exists (provenance is evidence); the lists are changed through
+    the list service (``list_forms.py``)."""
 
     email = forms.EmailField(label=_("E-mail"), max_length=254)
 

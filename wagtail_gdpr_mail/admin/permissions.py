@@ -32,6 +32,9 @@ ACTION_PERMISSIONS = {
     "view_proof": "view_consent_proof",
     "export": "export_contact",
     "erase": "erase_contact",
+    # A list's members are contacts (personal data): seeing them needs the view permission.
+    "view_members": "view_contact",
+    "manage_members": "manage_members",
 }
 
 

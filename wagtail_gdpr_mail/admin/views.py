@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -33,6 +33,8 @@ from ..rights.erasure import ErasureMode, erase_contacts
 from ..rights.forms import EraseForm
 from ..rights.views import export_response
 from .forms import AssignListForm, AssignPurposeForm
+from .headers import crumb, header_context, snippet_edit_crumb, snippet_index_crumb
+from .lists import MemberCountColumn
 from .permissions import ActionPermissionMixin
 from .search import ContactSearchForm, remembered_search
 
@@ -150,13 +152,13 @@ class LinkColumn(Column):
 
 class ContactListIndexView(IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().annotate(contact_count=Count("memberships"))
+        return super().get_base_queryset().with_member_count()
 
     @cached_property
     def columns(self):
         return [
             *super().columns,
-            Column("contact_count", label=_("Contacts"), sort_key="contact_count"),
+            MemberCountColumn("member_count", label=_("Contacts"), sort_key="member_count"),
             DateColumn("created_at", label=_("Created")),
             LinkColumn(
                 "assign",
@@ -243,7 +245,18 @@ class EraseView(ActionView):
         return TemplateResponse(
             request,
             "wagtail_gdpr_mail/admin/erase_contact.html",
-            {"contact": contact, "form": form, "header_title": _("Erase contact")},
+            {
+                "contact": contact,
+                "form": form,
+                **header_context(
+                    _("Erase contact"),
+                    icon="bin",
+                    parents=[
+                        snippet_index_crumb(Contact),
+                        crumb(contact.display_email, _inspect_url(contact)),
+                    ],
+                ),
+            },
         )
 
 
@@ -283,7 +296,12 @@ class AssignListView(ActionView):
             {
                 "contact_list": contact_list,
                 "form": form,
-                "member_count": contact_list.memberships.count(),
-                "header_title": _("Assign a purpose to a list"),
+                "member_count": contact_list.member_count(),
+                **header_context(
+                    _("Assign a purpose to a list"),
+                    icon="list-ul",
+                    parents=[snippet_index_crumb(ContactList), snippet_edit_crumb(contact_list)],
+                    subtitle=contact_list.name,
+                ),
             },
         )

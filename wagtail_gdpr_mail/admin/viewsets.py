@@ -27,6 +27,7 @@ from .deletion import (
 )
 from .filters import ContactFilterSet
 from .forms import ContactForm
+from .lists import AddMembersView, MembersResultsView, MembersView, RemoveMemberView
 from .permissions import policy_for
 from .revoke import RevokeView
 from .search import ContactSearchView
@@ -114,6 +115,10 @@ class ContactListViewSet(model_labels.LabelledViewSetMixin, ActionURLsMixin, Sni
     actions = (
         ("assign", AssignListView, "assign/<int:pk>/"),
         ("archive", ArchiveListView, "archive/<int:pk>/"),
+        ("members", MembersView, "members/<int:pk>/"),
+        ("members_results", MembersResultsView, "members/<int:pk>/results/"),
+        ("add_members", AddMembersView, "members/<int:pk>/add/"),
+        ("remove_member", RemoveMemberView, "members/<int:pk>/remove/<int:contact_pk>/"),
     )
 
 
@@ -152,6 +157,7 @@ class ContactViewSet(
             FieldPanel("last_name"),
             FieldPanel("custom_fields"),
             FieldPanel("source"),
+            FieldPanel("lists"),
         ],
         base_form_class=ContactForm,
     )

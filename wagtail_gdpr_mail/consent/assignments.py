@@ -221,7 +221,8 @@ def assign_purpose_to_list(
 ) -> BulkResult:
     """Give ``purpose`` to every (not anonymised) contact of ``contact_list``, in one transaction.
 
-    ``valid_from`` is "now", "joined" (each contact's ``added_at`` in the list)
+    Only current members count. ``valid_from`` is "now", "joined" (the day each
+    contact joined the list, for their current stay in it)
     or "date" (``date``). One audit entry is written for the list; each contact
     gets its own consent record.
     """
@@ -230,9 +231,8 @@ def assign_purpose_to_list(
     now = timezone.now()
     assigned = renewed = 0
     memberships = (
-        ListMembership.objects.filter(
-            contact_list=contact_list, contact__anonymised_at__isnull=True
-        )
+        ListMembership.objects.current()
+        .filter(contact_list=contact_list, contact__anonymised_at__isnull=True)
         .select_related("contact")
         .order_by("pk")
     )

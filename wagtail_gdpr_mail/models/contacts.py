@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,18 @@ class ContactListQuerySet(models.QuerySet):
         """Lists that are not archived: what choosers and forms offer."""
         return self.filter(archived=False)
 
+    def with_member_count(self) -> ContactListQuerySet:
+        """Annotates ``member_count``: current members whose contact is not anonymised."""
+        return self.annotate(
+            member_count=Count(
+                "memberships",
+                filter=Q(
+                    memberships__left_at__isnull=True,
+                    memberships__contact__anonymised_at__isnull=True,
+                ),
+            )
+        )
+
 
 class ContactList(models.Model):
     name = models.CharField(_("name"), max_length=255, unique=True)
@@ -48,9 +61,14 @@ class ContactList(models.Model):
         verbose_name = _("list")
         verbose_name_plural = _("lists")
         ordering = ["name"]
+        permissions = [("manage_members", _("Can add and remove list members"))]
 
     def __str__(self) -> str:
         return self.name
+
+    def member_count(self) -> int:
+        """Current members whose contact is not anonymised: what the admin shows."""
+        return self.memberships.current().filter(contact__anonymised_at__isnull=True).count()
 
 
 class ContactSource(models.TextChoices):
@@ -90,8 +108,13 @@ class ContactQuerySet(models.QuerySet):
         return self.filter(Exists(self._valid_assignments(now, **filters)))
 
     def in_list(self, contact_list) -> ContactQuerySet:
+        """Current members of ``contact_list`` (those who left it are not)."""
         return self.filter(
-            Exists(ListMembership.objects.filter(contact=OuterRef("pk"), contact_list=contact_list))
+            Exists(
+                ListMembership.objects.current().filter(
+                    contact=OuterRef("pk"), contact_list=contact_list
+                )
+            )
         )
 
     def not_anonymised(self) -> ContactQuerySet:
@@ -122,9 +145,8 @@ class Contact(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
-    lists = models.ManyToManyField(
-        ContactList, through="ListMembership", related_name="contacts", blank=True
-    )
+    # No ManyToManyField to ContactList: its add()/remove() would bypass the history
+    # (remove() deletes join dates). Memberships change through ``lists.py``.
 
     objects = ContactQuerySet.as_manager()
 
@@ -193,21 +215,62 @@ class Contact(models.Model):
         return self.email or gettext("(anonymised)")
 
 
+class ListMembershipQuerySet(models.QuerySet):
+    def current(self) -> ListMembershipQuerySet:
+        """Memberships not ended: the contact is in the list now."""
+        return self.filter(left_at__isnull=True)
+
+    def former(self) -> ListMembershipQuerySet:
+        return self.filter(left_at__isnull=False)
+
+
 class ListMembership(models.Model):
+    """One stay of a contact in a list, from ``added_at`` to ``left_at`` (None: still in).
+
+    Never deleted while the contact exists: join dates are evidence ("valid from
+    the day the contact joined"). Leaving sets ``left_at``; joining again is a new row.
+    Changes go through :mod:`wagtail_gdpr_mail.lists`.
+    """
+
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="memberships")
     contact_list = models.ForeignKey(
         ContactList, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("list")
     )
     added_at = models.DateTimeField(_("joined"), default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+
+    objects = ListMembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("list membership")
         verbose_name_plural = _("list memberships")
         constraints = [
             models.UniqueConstraint(
-                fields=["contact_list", "contact"], name="gdpr_mail_unique_membership"
+                fields=["contact_list", "contact"],
+                condition=Q(left_at__isnull=True),
+                name="gdpr_mail_unique_current_membership",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.contact} ∈ {self.contact_list}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_at is None

@@ -252,8 +252,8 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
             "anonymised_at": _iso(contact.anonymised_at),
         },
         "lists": [
-            {"name": m.contact_list.name, "joined_at": _iso(m.added_at)}
-            for m in contact.memberships.select_related("contact_list").order_by("added_at")
+            {"name": m.contact_list.name, "joined_at": _iso(m.added_at), "left_at": _iso(m.left_at)}
+            for m in contact.memberships.select_related("contact_list").order_by("added_at", "pk")
         ],
         "purposes": [
             {

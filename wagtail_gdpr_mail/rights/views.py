@@ -80,7 +80,7 @@ def _manage_page(
         consented=consented,
         other_grounds=other_grounds,
         controller=get_controller(request=request),
-        lists=contact.memberships.select_related("contact_list"),
+        lists=contact.memberships.current().select_related("contact_list"),
         erase_form=erase_form,
     )
 

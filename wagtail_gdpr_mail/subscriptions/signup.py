@@ -23,7 +23,8 @@ from ..conf import app_settings
 from ..consent.assignments import assign_purpose
 from ..consent.evidence import client_info
 from ..crypto import email_blind_index, email_blind_index_candidates
-from ..models import Contact, ContactSource, ListMembership, ProcessingPurpose, Suppression
+from ..lists import add_to_list
+from ..models import Contact, ContactSource, ProcessingPurpose, Suppression
 from ..models.signups import PendingSignup
 from ..ratelimit import claim_quiet_period, release_quiet_guard
 from .forms import SubscriptionForm, form_snapshot
@@ -206,9 +207,7 @@ def _confirm_once(token: str, request: HttpRequest) -> Confirmation:
         Suppression.objects.for_email(signup.email).delete()
         contact = _contact_for(signup)
         if signup.contact_list_id:
-            ListMembership.objects.get_or_create(
-                contact=contact, contact_list_id=signup.contact_list_id, defaults={"added_at": now}
-            )
+            add_to_list([contact], signup.contact_list, when=now)
         data = signup.data
         evidence = {
             "submission": data.get("submission"),

@@ -63,6 +63,8 @@ class Submitted:
 
     inputs: dict[str, str] = field(default_factory=dict)
     json: str = ""
+    #: The whole object as JSON (the former form, scripts): no labelled inputs.
+    whole: bool = False
 
 
 class CustomFieldsWidget(forms.Widget):
@@ -109,7 +111,7 @@ class CustomFieldsWidget(forms.Widget):
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Submitted:
         if f"{name}__json" not in data and name in data:
             # A client posting the whole object as JSON (the former form, scripts).
-            return Submitted(json=str(data.get(name) or ""))
+            return Submitted(json=str(data.get(name) or ""), whole=True)
         return Submitted(
             inputs={
                 key: str(data.get(self._input_name(name, i), ""))
@@ -148,6 +150,8 @@ class CustomFieldsField(forms.Field):
                 _('%(field)s: must be a JSON object, e.g. {"city": "Brno"}.')
                 % {"field": json_label}
             )
+        if value.whole:
+            return merged
         errors = []
         for key, label in self.input_fields:
             text = value.inputs.get(key, "").strip()

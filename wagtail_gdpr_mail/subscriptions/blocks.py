@@ -19,6 +19,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from .consent_only import not_on_consent_error
 from .forms import form_context
 
 DEFAULT_SUBJECT = _("Please confirm your subscription")
@@ -129,6 +130,13 @@ class SubscriptionFormBlock(blocks.StructBlock):
             )
         if len({p.pk for p in extras}) != len(extras):
             errors["extra_purposes"] = ValidationError(_("Each optional purpose once, please."))
+        for name, purposes in (
+            ("main_purpose", [main] if main else []),
+            ("extra_purposes", extras),
+        ):
+            error = not_on_consent_error(purposes)
+            if error and name not in errors:
+                errors[name] = error
         if not value.get("privacy_page") and not value.get("privacy_url"):
             errors["privacy_url"] = ValidationError(
                 _("Link the privacy policy: choose a page or enter a URL.")

@@ -13,6 +13,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from ..dates import format_date
 from ..models import DataProcessingAgreement, Recipient, Subprocessor
 from .forms import DataProcessingAgreementForm
 from .views import DpaAcceptView, DpaDeleteView, DpaDocumentView, DpaInspectView
@@ -27,7 +28,7 @@ class AcceptanceStatusColumn(Column):
             return gettext("Not accepted")
         return gettext("Accepted by %(name)s on %(date)s") % {
             "name": acceptance.accepted_by_name,
-            "date": acceptance.accepted_at.date().isoformat(),
+            "date": format_date(acceptance.accepted_at),
         }
 
 

@@ -34,3 +34,12 @@ def browser_page(chromium_path: str, **context_options) -> Iterator:
             browser.close()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def sign_in(page, base_url: str, username: str = "admin", password: str = "password") -> None:  # noqa: S107 (the test fixture's)
+    """Sign in to the Wagtail admin through its login form (the ``superuser`` fixture's)."""
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/admin/")

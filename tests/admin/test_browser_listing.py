@@ -8,11 +8,12 @@ width and at a 375 px phone.
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from tests.helpers.browser import browser_page, sign_in
 from tests.helpers.pages import publish_test_page
 from tests.helpers.subscribing import form_value
-from wagtail_gdpr_mail.models import LegalBasis
+from wagtail_gdpr_mail.models import ContactList, LegalBasis
 
 pytestmark = [
     pytest.mark.browser,
@@ -80,13 +81,21 @@ def test_a_nonsense_filter_value_shows_the_message_beside_the_field(
     assert "greater than or equal to 0" in submenu.inner_text()
 
 
-def test_the_date_picker_opens_on_the_created_between_filter(page, live_server, superuser):
+def test_the_date_picker_opens_on_date_fields(page, live_server, superuser, contact_list):
     sign_in(page, live_server.url)
     page.goto(f"{live_server.url}{LISTING}")
     submenu = open_filter(page, "Created between")
     submenu.locator("input[name=created_at_from]").click()
-    page.locator(".xdsoft_datetimepicker:visible").first.wait_for()
     page.locator(".xdsoft_datetimepicker:visible .xdsoft_date").first.wait_for()
+
+    assign = reverse(ContactList.snippet_viewset.get_url_name("assign"), args=[contact_list.pk])
+    page.goto(f"{live_server.url}{assign}")
+    page.click("input[name=date]")
+    page.locator(".xdsoft_datetimepicker:visible .xdsoft_date").first.wait_for()
+    page.locator(
+        ".xdsoft_datetimepicker:visible .xdsoft_date:not(.xdsoft_other_month)"
+    ).first.click()
+    assert page.input_value("input[name=date]")
 
 
 def test_the_editor_refuses_a_form_purpose_resting_on_a_legal_obligation(

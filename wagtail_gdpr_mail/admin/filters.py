@@ -14,9 +14,11 @@ from typing import Any
 import django_filters
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
+from wagtail.admin.active_filters import DateFromToRangeFilterAdapter, register_filter_adapter_class
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from ..conf import app_settings
+from ..dates import format_date
 from ..models import Contact, ContactList, ContactSource, ProcessingPurpose
 
 #: The longest expiry window accepted, in days (a century).
@@ -45,6 +47,20 @@ class WholeNumberFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class LocalDateRangeFilter(django_filters.DateFromToRangeFilter):
+    """Wagtail's date range, its active-filter label in ``dates.py``'s format."""
+
+
+class LocalDateRangeFilterAdapter(DateFromToRangeFilterAdapter):
+    # Wagtail writes the label in DATE_FORMAT ("Dec. 2, 2026"); the rest of the admin says
+    # "2 Dec 2026".
+    def format_value(self, value: Any) -> str:
+        return format_date(value) if value is not None else str(self.empty_value_label)
+
+
+register_filter_adapter_class(LocalDateRangeFilter, LocalDateRangeFilterAdapter, exact_class=True)
+
+
 class ContactFilterSet(WagtailFilterSet):
     purpose_status = django_filters.ChoiceFilter(
         label=gettext_lazy("Purpose status"),
@@ -69,7 +85,7 @@ class ContactFilterSet(WagtailFilterSet):
         empty_label=gettext_lazy("Any list"),
         widget=forms.Select(attrs={"style": "width: 100%"}),
     )
-    created_at = django_filters.DateFromToRangeFilter(
+    created_at = LocalDateRangeFilter(
         label=gettext_lazy("Created between"), widget=DateRangePickerWidget
     )
     source = django_filters.ChoiceFilter(

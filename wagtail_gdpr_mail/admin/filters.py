@@ -13,7 +13,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from wagtail.admin.active_filters import DateFromToRangeFilterAdapter, register_filter_adapter_class
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
@@ -32,7 +32,7 @@ def purpose_status_choices() -> list[tuple[str, str]]:
     """ "Has a valid purpose: any", one line per purpose, "Has no valid purpose at all"."""
     label = gettext("Has a valid purpose: %(purpose)s")
     return [
-        (ANY_VALID, label % {"purpose": gettext("any")}),
+        (ANY_VALID, label % {"purpose": pgettext("purpose", "any")}),
         *(
             (f"{VALID_PREFIX}{pk}", label % {"purpose": name})
             for pk, name in ProcessingPurpose.objects.order_by("name").values_list("pk", "name")

@@ -128,14 +128,16 @@ def test_the_expires_column_names_the_purpose_that_lapses_first_and_when(
     results = make_purpose("Competition results", years=1)
     forever = make_purpose("Loyalty club", years=None)
     both = make_contact("both@example.com")
-    assign_purpose(both, newsletter, source="admin", valid_from=DAY - timedelta(days=365))
-    assign_purpose(both, results, source="admin", valid_from=DAY - timedelta(days=365))
+    month_ago = timezone.now() - timedelta(days=30)
+    assign_purpose(both, newsletter, source="admin", valid_from=month_ago)
+    assign_purpose(both, results, source="admin", valid_from=month_ago)
     assign_purpose(make_contact("forever@example.com"), forever, source="admin")
-    with timezone.override("UTC"):
-        body = admin.get(LISTING).content.decode()
+    body = admin.get(LISTING).content.decode()
     assert "Expires first" in body
-    first_day = results.assignments.get().valid_until
-    assert f"Competition results: {first_day.day} Dec 2026" in body
+    with translation.override("en"):
+        first_day = format_date(results.assignments.get().valid_until)
+    assert f"Competition results: {first_day}" in body
+    assert "Newsletter:" not in body
     assert "No end date" in body
 
 
@@ -196,6 +198,10 @@ def test_admin_pages_show_dates_one_unambiguous_way(admin, superuser, contact, l
             r"<(script|style)\b.*?</\1>|<[^>]+>", " ", response.content.decode(), flags=re.S
         )
         assert not AMBIGUOUS.findall(text), (url, AMBIGUOUS.findall(text))
+        tooltips = " ".join(
+            re.findall(r'tooltip-content-value="([^"]*)"', response.content.decode())
+        )
+        assert not AMBIGUOUS.findall(tooltips), (url, tooltips)
     for url in (LISTING, pages[1], pages[5]):
         assert shown in admin.get(url).content.decode(), url
 

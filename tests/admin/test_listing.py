@@ -219,3 +219,16 @@ def test_the_purpose_chooser_and_listing_show_each_legal_basis(admin, make_purpo
         assert "Legal basis" in html
         assert re.search(r"Invoices.*?Legal obligation", html, re.S)
         assert re.search(r"Newsletter.*?Consent", html, re.S)
+
+
+def test_date_fields_of_admin_forms_have_wagtails_picker(admin, contact_list):
+    configure_controller(**DEMO_SHOP)
+    agreement = make_agreement()
+    dpa_edit = reverse(
+        DataProcessingAgreement.snippet_viewset.get_url_name("edit"), args=[agreement.pk]
+    )
+    assert 'initDateChooser("id_effective_date"' in admin.get(dpa_edit).content.decode()
+    assign = reverse(ContactList.snippet_viewset.get_url_name("assign"), args=[contact_list.pk])
+    body = admin.get(assign).content.decode()
+    assert 'initDateTimeChooser("id_date"' in body
+    assert "date-time-chooser.js" in body  # the picker's script, without which it is a text box

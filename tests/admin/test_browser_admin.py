@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from tests.helpers.browser import sign_in
 from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.models import PurposeAssignment
 
@@ -25,11 +26,7 @@ def test_editor_finds_a_contact_assigns_a_purpose_and_reads_the_proof(
     make_purpose("Webinars")
     assign_purpose(contact, newsletter, source="form", evidence={"ip": "198.51.100.23"})
 
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", "password")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    sign_in(page, live_server.url)
 
     page.goto(f"{live_server.url}/admin/snippets/wagtail_gdpr_mail/contact/")
     page.fill("[data-gdpr-mail-email-search] input[name=email]", "EVA.SVOBODOVA@example.com")

@@ -31,6 +31,7 @@ from wagtail_gdpr_mail.mail import get_adapter
 from wagtail_gdpr_mail.models import (
     ConsentRecord,
     Contact,
+    LegalBasis,
     ListMembership,
 )
 from wagtail_gdpr_mail.models.signups import PendingSignup
@@ -87,6 +88,33 @@ def test_the_block_needs_a_privacy_link(subscription_page):
 def test_the_mail_text_needs_the_confirmation_link(subscription_page):
     errors = _block_errors(subscription_page, mail_body="Hello {name}, welcome!")
     assert "mail_body" in errors
+
+
+def _rest_on(purpose, code: str):
+    purpose.legal_basis = LegalBasis.objects.get(code=code)
+    purpose.save()
+    return purpose
+
+
+@pytest.mark.parametrize("field", ["main_purpose", "extra_purposes"])
+def test_a_form_refuses_a_purpose_not_resting_on_consent_and_says_why(subscription_page, field):
+    sp = subscription_page
+    _rest_on(sp.main if field == "main_purpose" else sp.extra, "legal_obligation")
+    errors = _block_errors(sp)
+    assert set(errors) == {field}
+    name = "Newsletter" if field == "main_purpose" else "Competition results"
+    assert errors[field].messages == [
+        f"“{name}” rests on the legal basis “Legal obligation”. A subscription form collects "
+        "consent, so each of its purposes must rest on consent (Art. 6(1)(a) GDPR)."
+    ]
+
+
+def test_a_page_whose_form_holds_a_non_consent_purpose_still_renders(subscription_page, visitor):
+    # Validation is on save: a page published before the rule keeps working.
+    _rest_on(subscription_page.main, "contract")
+    response = visitor.get(subscription_page.url)
+    assert response.status_code == 200
+    assert subscription_page.form_id in response.content.decode()
 
 
 def test_a_valid_block_gets_a_form_id_once(subscription_page):

@@ -2,8 +2,9 @@
 
 Wagtail's chooser modals only check the permission to *create* from them; a
 chooser of contacts would list addresses to anyone with admin access. Here a
-chooser of contacts needs the view (or change) permission, else a 403, and the
-list chooser leaves archived lists out.
+chooser of contacts needs the view (or change) permission, else a 403, the
+list chooser leaves archived lists out, and the purpose chooser shows each
+purpose's legal basis (a subscription form takes only purposes resting on consent).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from wagtail.snippets.views.chooser import (
     SnippetChosenView,
 )
 
+from .columns import LegalBasisColumn
 from .permissions import policy_for
 
 #: Any of these lets a user open the chooser of a model.
@@ -65,6 +67,32 @@ class GuardedChosenView(ViewPermissionMixin, SnippetChosenView):
 
 class GuardedChosenMultipleView(ViewPermissionMixin, SnippetChosenMultipleView):
     pass
+
+
+class LegalBasisMixin:
+    """Adds the legal basis of each purpose, read with the purposes in one query."""
+
+    def get_object_list(self):
+        return super().get_object_list().select_related("legal_basis")
+
+    @property
+    def columns(self):
+        return [*super().columns, LegalBasisColumn()]
+
+
+class PurposeChooseView(LegalBasisMixin, ChooseView):
+    pass
+
+
+class PurposeChooseResultsView(LegalBasisMixin, ChooseResultsView):
+    pass
+
+
+class PurposeChooserViewSet(SnippetChooserViewSet):
+    """Purposes with their legal bases, so an editor sees what a purpose rests on."""
+
+    choose_view_class = PurposeChooseView
+    choose_results_view_class = PurposeChooseResultsView
 
 
 class CurrentOnlyChooserViewSet(SnippetChooserViewSet):

@@ -35,8 +35,16 @@ class ContactSearchForm(forms.Form):
     email = forms.CharField(
         label=gettext_lazy("Find by e-mail address"),
         max_length=320,
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        help_text=gettext_lazy("Exact address only: addresses are stored encrypted."),
+        widget=forms.EmailInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": gettext_lazy("The complete address, e.g. name@example.com"),
+            }
+        ),
+        help_text=gettext_lazy(
+            "Only a complete, exact address is found: addresses are stored encrypted, "
+            "so part of one finds nothing."
+        ),
     )
 
 

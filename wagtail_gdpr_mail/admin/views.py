@@ -1,4 +1,6 @@
-"""Admin views of contacts and lists: listing, editing, and the actions on them.
+"""Admin views of contacts and lists: editing, and the actions on them.
+
+The listing of contacts is in ``admin/listing.py``, the detail in ``admin/contact_detail.py``.
 
 The actions are registered as URLs of their viewsets (``admin/viewsets.py``)
 and ask the viewset's permission policy (``admin/permissions.py``). They only
@@ -7,10 +9,7 @@ translate HTTP into calls of the consent and rights services.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,7 +17,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import View
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import EditView, IndexView
 
 from .. import audit
@@ -27,96 +26,15 @@ from ..models import (
     Contact,
     ContactList,
     ContactSource,
-    PurposeAssignment,
 )
 from ..rights.erasure import ErasureMode, erase_contacts
 from ..rights.forms import EraseForm
 from ..rights.views import export_response
+from .columns import LocalDateColumn
 from .forms import AssignListForm, AssignPurposeForm
 from .headers import crumb, header_context, snippet_edit_crumb, snippet_index_crumb
 from .lists import MemberCountColumn
 from .permissions import ActionPermissionMixin
-from .search import ContactSearchForm, remembered_search
-
-# --- Listing and detail ----------------------------------------------------------------
-
-
-class PurposesColumn(Column):
-    """The purposes a contact holds validly now (prefetched by the index view)."""
-
-    def get_value(self, instance: Contact) -> str:
-        return ", ".join(a.purpose.name for a in instance.valid_assignments) or "—"
-
-
-class ContactIndexView(IndexView):
-    """The listing; finding by address is a POST (``admin/search.py``), never ``?q=``."""
-
-    listing_template_name = "wagtail_gdpr_mail/admin/contact_index.html"
-    is_searchable = False
-    default_ordering = "-created_at"
-
-    def get_template_names(self) -> list[str]:
-        # The viewset passes its generic index templates; the listing adds the search form.
-        if self.results_only:
-            return super().get_template_names()
-        return [self.listing_template_name]
-
-    @cached_property
-    def searched_indexes(self) -> list[str] | None:
-        return remembered_search(self.request)
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if self.searched_indexes is not None:
-            # Exact match only: the address is encrypted, its blind index answers equality.
-            queryset = queryset.filter(email_index__in=self.searched_indexes)
-        return queryset
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(
-            email_search_form=ContactSearchForm(),
-            email_search_url=reverse(Contact.snippet_viewset.get_url_name("search")),
-            email_search_active=self.searched_indexes is not None,
-        )
-        return context
-
-    def order_queryset(self, queryset):
-        queryset = super().order_queryset(queryset)
-        # A tie-breaker keeps pages stable and lets the (created_at, id) index serve them.
-        if self.ordering in ("created_at", "-created_at"):
-            queryset = queryset.order_by(self.ordering, "-pk" if self.ordering[0] == "-" else "pk")
-        return queryset
-
-    def get_base_queryset(self):
-        return (
-            super()
-            .get_base_queryset()
-            .prefetch_related(
-                Prefetch(
-                    "assignments",
-                    queryset=PurposeAssignment.objects.valid_at().select_related("purpose"),
-                    to_attr="valid_assignments",
-                )
-            )
-        )
-
-    def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
-        column_class = self._get_title_column_class(column_class)
-        return column_class(
-            "email",
-            label=_("E-mail"),
-            accessor="display_email",
-            get_url=self.get_inspect_url,
-            get_title_id=lambda instance: f"snippet_{instance.pk}_title",
-        )
-
-    @cached_property
-    def columns(self):
-        return [
-            *super().columns,
-            PurposesColumn("purposes", label=_("Valid purposes")),
-        ]
 
 
 class ContactEditView(EditView):
@@ -159,7 +77,7 @@ class ContactListIndexView(IndexView):
         return [
             *super().columns,
             MemberCountColumn("member_count", label=_("Contacts"), sort_key="member_count"),
-            DateColumn("created_at", label=_("Created")),
+            LocalDateColumn("created_at", label=_("Created"), sort_key="created_at"),
             LinkColumn(
                 "assign",
                 label=_("Purposes"),

@@ -10,14 +10,15 @@ from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from ..legal.views import LegalBasisDeleteView
 from ..legal.viewsets import LEGAL_VIEWSETS
 from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
 from . import labels as model_labels
-from .choosers import CurrentOnlyChooserViewSet, GuardedChooserViewSet
+from .choosers import CurrentOnlyChooserViewSet, GuardedChooserViewSet, PurposeChooserViewSet
+from .columns import LegalBasisColumn, LocalDateColumn
 from .contact_detail import ContactInspectView
 from .deletion import (
     ArchiveListView,
@@ -27,6 +28,7 @@ from .deletion import (
 )
 from .filters import ContactFilterSet
 from .forms import ContactForm
+from .listing import ContactIndexView
 from .lists import AddMembersView, MembersResultsView, MembersView, RemoveMemberView
 from .permissions import policy_for
 from .revoke import RevokeView
@@ -35,7 +37,6 @@ from .views import (
     AssignListView,
     AssignView,
     ContactEditView,
-    ContactIndexView,
     ContactListIndexView,
     EraseView,
     ExportView,
@@ -91,15 +92,20 @@ class PurposeViewSet(model_labels.LabelledViewSetMixin, ActionURLsMixin, Snippet
     menu_label = _("Purposes")
     delete_view_class = PurposeDeleteView
     actions = (("deactivate", DeactivatePurposeView, "deactivate/<int:pk>/"),)
+    chooser_viewset_class = PurposeChooserViewSet
     list_display = [
         "name",
-        "legal_basis",
+        LegalBasisColumn(),
         Column("retention_display", label=_("Retention")),
         BooleanColumn("revocable_by_unsubscribe", label=_("Unsubscribe revokes")),
         Column("purpose_category", label=_("Category"), accessor="get_purpose_category_display"),
         BooleanColumn("is_active", label=_("Active")),
     ]
     list_filter = ["legal_basis", "purpose_category", "is_active"]
+
+    def get_queryset(self, request):
+        # The legal-basis column reads each row's basis: one join, not a query per row.
+        return ProcessingPurpose.objects.select_related("legal_basis")
 
 
 class ContactListViewSet(model_labels.LabelledViewSetMixin, ActionURLsMixin, SnippetViewSet):
@@ -130,6 +136,7 @@ class ContactViewSet(
     icon = "user"
     menu_label = _("Contacts")
     index_view_class = ContactIndexView
+    index_results_template_name = "wagtail_gdpr_mail/admin/contact_index_results.html"
     chooser_viewset_class = GuardedChooserViewSet
     edit_view_class = ContactEditView
     inspect_view_enabled = True
@@ -139,7 +146,7 @@ class ContactViewSet(
         "email",
         Column("full_name", label=_("Full name")),
         "source",
-        DateColumn("created_at", label=_("Created"), sort_key="created_at"),
+        LocalDateColumn("created_at", label=_("Created"), sort_key="created_at", with_time=True),
     ]
     list_per_page = 25
     copy_view_enabled = False

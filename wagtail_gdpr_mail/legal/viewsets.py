@@ -10,10 +10,11 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..admin import labels as model_labels
+from ..admin.columns import LocalDateColumn
 from ..dates import format_date
 from ..models import DataProcessingAgreement, Recipient, Subprocessor
 from .forms import DataProcessingAgreementForm
@@ -86,7 +87,8 @@ class DataProcessingAgreementViewSet(model_labels.LabelledViewSetMixin, SnippetV
         "title",
         "processor_name",
         AcceptanceStatusColumn("acceptance", label=_("This version")),
-        UpdatedAtColumn(),
+        # Wagtail's UpdatedAtColumn says "3 days ago", its tooltip "Dec. 2, 2026".
+        LocalDateColumn("_updated_at", label=_("Updated"), sort_key="_updated_at", with_time=True),
     ]
     search_fields = ["title", "processor_name"]
     copy_view_enabled = False

@@ -25,6 +25,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import RevisionMixin
 
+from ..dates import format_date
 from ..legal import transfers
 from ..legal.adequacy import Adequacy, adequacy_for, is_in_eea
 from ..legal.countries import country_choices, country_name
@@ -383,7 +384,7 @@ class DpaAcceptance(models.Model):
         return gettext("%(agreement)s, version %(revision)s, accepted %(when)s") % {
             "agreement": self.agreement,
             "revision": self.revision_id,
-            "when": self.accepted_at.date().isoformat(),
+            "when": format_date(self.accepted_at),
         }
 
     @property

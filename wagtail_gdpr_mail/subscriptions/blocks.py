@@ -21,6 +21,7 @@ from wagtail.models import Page
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from ..admin.labels import label_chooser
+from .consent_only import not_on_consent_error
 from .forms import form_context
 
 DEFAULT_SUBJECT = _("Please confirm your subscription")
@@ -147,6 +148,13 @@ class SubscriptionFormBlock(blocks.StructBlock):
             )
         if len({p.pk for p in extras}) != len(extras):
             errors["extra_purposes"] = ValidationError(_("Each optional purpose once, please."))
+        for name, purposes in (
+            ("main_purpose", [main] if main else []),
+            ("extra_purposes", extras),
+        ):
+            error = not_on_consent_error(purposes)
+            if error and name not in errors:
+                errors[name] = error
         if not value.get("privacy_page") and not value.get("privacy_url"):
             errors["privacy_url"] = ValidationError(
                 _("Link the privacy policy: choose a page or enter a URL.")

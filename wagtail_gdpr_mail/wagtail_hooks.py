@@ -6,6 +6,7 @@ from wagtail.snippets.models import register_snippet
 
 from . import audit
 from .admin.bulk_actions import EraseContactsBulkAction
+from .admin.dashboard import add_unsent_mail_panel
 from .admin.deletion import refuse_bulk_delete_in_use
 from .admin.permissions import ACTION_PERMISSIONS, policy_for, register_permission_policy
 from .admin.viewsets import GdprMailViewSetGroup
@@ -20,6 +21,7 @@ register_snippet(GdprMailViewSetGroup)
 hooks.register("register_bulk_action", EraseContactsBulkAction, order=100)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("before_delete_snippet", refuse_bulk_delete_in_use)
+hooks.register("construct_homepage_panels", add_unsent_mail_panel)
 
 
 @hooks.register("register_permissions")

@@ -18,9 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def wait_for(
-    condition: Callable[[], Any], timeout: float, what: str, process: Any = None
-) -> Any:
+def wait_for(condition: Callable[[], Any], timeout: float, what: str, process: Any = None) -> Any:
     """Poll ``condition`` until it is truthy; fail with the process's log after ``timeout``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

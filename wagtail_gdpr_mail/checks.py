@@ -295,7 +295,10 @@ def is_celery_fallback(app: Celery) -> bool:
 def _broker_is_celery_default(app: Celery) -> bool:
     if getattr(settings, "CELERY_BROKER_URL", None):
         return False
-    return app.connection_for_write().as_uri() == CELERY_DEFAULT_BROKER
+    try:
+        return app.connection_for_write().as_uri() == CELERY_DEFAULT_BROKER
+    except Exception:  # noqa: BLE001 - an unknown transport is not this check's to report
+        return False
 
 
 @checks.register("celery")
@@ -351,18 +354,21 @@ def check_celery_broker_reachable(
     app = celery_app_in_use()
     if is_celery_fallback(app) or app.conf.task_always_eager:
         return []  # W041 speaks for the first; the second never publishes
-    connection = app.connection_for_write(connect_timeout=BROKER_PROBE_TIMEOUT)
+    connection = None
     try:
+        connection = app.connection_for_write(connect_timeout=BROKER_PROBE_TIMEOUT)
         connection.ensure_connection(max_retries=0, timeout=BROKER_PROBE_TIMEOUT)
     except Exception as exc:  # noqa: BLE001 - any failure to connect is the finding
+        where = connection.as_uri() if connection is not None else "configured"
         return [
             checks.Warning(
-                f"The Celery broker {connection.as_uri()} cannot be reached "
-                f"({type(exc).__name__}): the app's mail stays queued until it can.",
+                f"The Celery broker {where} cannot be reached ({type(exc).__name__}): "
+                "the app's mail stays queued until it can.",
                 hint="Start the broker, or correct CELERY_BROKER_URL.",
                 id="wagtail_gdpr_mail.W043",
             )
         ]
     finally:
-        connection.release()
+        if connection is not None:
+            connection.release()
     return []

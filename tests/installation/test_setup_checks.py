@@ -129,3 +129,14 @@ def test_check_deploy_is_quiet_about_a_broker_it_reaches(settings, no_broker_in_
     settings.CELERY_TASK_ALWAYS_EAGER = False
     with celery_app_in_use(site_app()):
         assert "wagtail_gdpr_mail" not in check("--deploy", "--tag", "celery")
+
+
+def test_a_broker_url_celery_cannot_read_is_reported_not_a_crash(
+    settings, no_broker_in_the_environment
+):
+    settings.CELERY_BROKER_URL = "no-such-transport://somewhere/"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with celery_app_in_use(site_app()):
+        assert "wagtail_gdpr_mail" not in check("--tag", "celery")
+        output = check("--deploy", "--tag", "celery")
+    assert "wagtail_gdpr_mail.W043" in output

@@ -1,8 +1,8 @@
 """Shared fixtures and the rules for tests that need a real service (helpers: tests/helpers/).
 
 Tests marked ``postgres`` run in the PostgreSQL pass of ``make test`` and tests
-marked ``sqlite`` in the SQLite pass; each is deselected, not skipped, in the
-other pass. A test that needs Chromium or
+marked ``sqlite`` or ``install`` in the SQLite pass; each is deselected, not
+skipped, in the other pass. A test that needs Chromium or
 Redis skips where the service is missing — unless ``CI`` is set, where it fails:
 CI must never go green by skipping the real parts.
 """
@@ -33,10 +33,12 @@ def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"]
-    other_pass = "sqlite" if "postgresql" in engine else "postgres"
+    # The fresh install needs no database of the suite's: once, in the SQLite pass.
+    other_pass = ("sqlite", "install") if "postgresql" in engine else ("postgres",)
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker(other_pass) else selected).append(item)
+        marked = any(item.get_closest_marker(marker) for marker in other_pass)
+        (deselected if marked else selected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

@@ -1,39 +1,25 @@
 """The wheel and the sdist as a package index gets them: the wheel carries everything
-the app reads at run time, the sdist no half test suite."""
+the app reads at run time and no tests; the sdist the whole test suite and the docs
+(``tests/test_fresh_install.py`` runs the suite from it)."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-import sys
 import tarfile
 import zipfile
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers.packaging import ROOT, build_distributions
+
 PACKAGE = ROOT / "wagtail_gdpr_mail"
-SKIP = shutil.ignore_patterns(
-    ".git", ".venv", ".tox", "__pycache__", "*.pyc", "*.egg-info", "build", "dist", "_build"
-)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[list[str], list[str], str]:
     """Names in the wheel and in the sdist, built offline from a copy of the source."""
-    work = tmp_path_factory.mktemp("packaging")
-    source, out = work / "source", work / "dist"
-    shutil.copytree(ROOT, source, ignore=SKIP)
-    subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    (wheel,) = out.glob("*.whl")
-    (sdist,) = out.glob("*.tar.gz")
+    wheel, sdist = build_distributions(tmp_path_factory.mktemp("packaging"))
     with zipfile.ZipFile(wheel) as archive:
         wheel_names = archive.namelist()
         (metadata,) = [n for n in wheel_names if n.endswith(".dist-info/METADATA")]
@@ -69,11 +55,24 @@ def test_the_wheel_holds_what_the_app_reads_at_run_time(built, folder, suffixes)
     assert expected <= set(wheel_names), sorted(expected - set(wheel_names))
 
 
-def test_the_sdist_holds_no_tests_and_the_project_files(built):
-    _, sdist_names, _ = built
-    assert [name for name in sdist_names if name.startswith("tests/")] == []
+def tracked_files(folder: str) -> set[str]:
+    """The files git tracks under ``folder`` (what a checkout holds)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--", folder], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return {name for name in listed if (ROOT / name).is_file()}
+
+
+def test_the_sdist_holds_the_whole_test_suite_and_the_docs_but_not_the_project_files(built):
+    wheel_names, sdist_names, _ = built
+    for folder in ("tests/", "docs/"):
+        expected = tracked_files(folder)
+        assert expected, f"nothing tracked in {folder}? (no git checkout?)"
+        assert expected <= set(sdist_names), sorted(expected - set(sdist_names))
+    assert not any(name.startswith("tests/") for name in wheel_names)
     for folder in ("benchmarks/", "example_site/", "docs/_build/"):
         assert not any(name.startswith(folder) for name in sdist_names), folder
+    assert not any("__pycache__" in name for name in sdist_names)
     for name in ("LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml"):
         assert name in sdist_names
     assert "wagtail_gdpr_mail/locale/cs/LC_MESSAGES/django.mo" in sdist_names

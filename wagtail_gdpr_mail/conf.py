@@ -138,6 +138,13 @@ class AppSettings:
         retry is still scheduled is queued twice."""
         return int(self._setting("SWEEP_AFTER_MINUTES", 15))
 
+    @property
+    def UNSENT_MAIL_ALERT_MINUTES(self) -> int:
+        """Mail still queued this many minutes after its row was written is reported: the
+        sweeper logs an error and the admin dashboard shows a panel (no worker seems to
+        send it)."""
+        return int(self._setting("UNSENT_MAIL_ALERT_MINUTES", 15))
+
     # --- data-subject rights ---------------------------------------------------------
 
     @property

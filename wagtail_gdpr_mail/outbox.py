@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from smtplib import SMTPException
 from typing import Any
@@ -30,7 +31,7 @@ from celery import current_app, shared_task
 from django.apps import apps
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from .conf import app_settings
@@ -184,9 +185,59 @@ def _stale(queryset: QuerySet, cutoff: datetime) -> QuerySet:
     ).values_list("pk", flat=True)
 
 
+@dataclass(frozen=True)
+class WaitingMail:
+    """Mail queued longer than ``UNSENT_MAIL_ALERT_MINUTES``: how many, since when."""
+
+    count: int = 0
+    oldest: datetime | None = None
+    #: Rows per model name (``pendingsignup``, ``accessrequest``), for the log.
+    by_model: tuple[tuple[str, int], ...] = ()
+
+
+def mail_waiting_too_long(now: datetime | None = None) -> WaitingMail:
+    """Mail still queued ``UNSENT_MAIL_ALERT_MINUTES`` after its row was written.
+
+    Retries and the sweeper settle a passing ESP or broker hiccup well within that
+    time; rows older than it mean that no worker sends the mail (none runs, or it
+    listens to another broker) and visitors wait for a mail that does not come.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=app_settings.UNSENT_MAIL_ALERT_MINUTES)
+    count, oldest, by_model = 0, None, []
+    for model in outbox_models():
+        found = (
+            model.awaiting_mail(now)
+            .filter(created_at__lte=cutoff)
+            .aggregate(rows=Count("pk"), oldest=Min("created_at"))
+        )
+        if found["rows"]:
+            count += found["rows"]
+            by_model.append((model._meta.model_name, found["rows"]))
+            oldest = found["oldest"] if oldest is None else min(oldest, found["oldest"])
+    return WaitingMail(count, oldest, tuple(by_model))
+
+
+def report_waiting_mail(now: datetime) -> WaitingMail:
+    """Log an error (counts and ages only) when mail has waited too long to be sent."""
+    waiting = mail_waiting_too_long(now)
+    if waiting.count and waiting.oldest is not None:
+        logger.error(
+            "%s mail(s) to visitors (%s) have been queued for more than %s minutes, the "
+            "oldest for %s minutes: no Celery worker seems to send them. Start a worker "
+            "for the site's Celery app on the broker the site publishes to.",
+            waiting.count,
+            ", ".join(f"{name}: {rows}" for name, rows in waiting.by_model),
+            app_settings.UNSENT_MAIL_ALERT_MINUTES,
+            int((now - waiting.oldest).total_seconds() // 60),
+        )
+    return waiting
+
+
 @shared_task(name=SWEEP_UNSENT_MAIL, ignore_result=True)
 def sweep_unsent_mail() -> int:
-    """Queue again every mail still not sent a few minutes after its last try."""
+    """Queue again every mail still not sent a few minutes after its last try, and
+    report mail that has waited too long (see :func:`report_waiting_mail`)."""
     now = timezone.now()
     cutoff = now - timedelta(minutes=app_settings.SWEEP_AFTER_MINUTES)
     count = 0
@@ -194,6 +245,7 @@ def sweep_unsent_mail() -> int:
         for pk in _stale(model.awaiting_mail(now), cutoff):
             queue(model, pk)
             count += 1
+    report_waiting_mail(now)
     return count
 
 

@@ -15,4 +15,7 @@ and the test modules (fixtures stay in conftest.py files).
 - ``personal_data``: what the rights tests look for in the database and its dumps.
 - ``keygen``: ``python -m wagtail_gdpr_mail.keygen`` as a shell runs it, and fresh keys.
 - ``controller``: the controller settings filled in as a test needs them.
+- ``mail_files``: mail as Django's file backend wrote it (from a worker process).
+- ``processes``: background subprocesses (a Celery worker, a server) and ``wait_for()``.
+- ``packaging``: the wheel and the sdist, built from a copy of the working tree.
 """

@@ -15,17 +15,12 @@ Redis the tests skip, except in CI where they fail.
 
 from __future__ import annotations
 
-import email
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable
+from email.message import Message
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -34,6 +29,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.helpers.links import CONFIRM_LINK
+from tests.helpers.mail_files import sent_mail, text_of
+from tests.helpers.processes import ROOT, Worker, wait_for
 from tests.helpers.services import database_is_postgres, need, redis_available
 from tests.helpers.subscribing import make_visitor, press_confirm, subscribe
 from wagtail_gdpr_mail import tasks
@@ -46,88 +43,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 BROKER_URL = os.environ.get("TEST_CELERY_WORKER_BROKER_URL", "redis://127.0.0.1:6379/12")
 VISIBILITY_TIMEOUT = 10  # tests/test_project/settings.py: CELERY_BROKER_TRANSPORT_OPTIONS
-SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # between messages in Django's file backend
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL = "worker.test@example.cz"
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str, worker=None) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    log = worker.output() if worker is not None else ""
-    pytest.fail(f"Timed out after {timeout} s waiting for {what}.\n{log[-4000:]}")
-
-
-class Worker:
-    """One ``celery worker`` subprocess; always stopped by the fixture's teardown."""
-
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.env, self.log_path = env, log_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 30) -> Worker:
-        name = f"gdpr-mail-test-{uuid.uuid4().hex[:8]}@%h"
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "tests.test_project",
-                    "worker",
-                    "--pool=solo",
-                    "--concurrency=1",
-                    "-l",
-                    "info",
-                    "-n",
-                    name,
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_for(
-            lambda: self.process.poll() is not None or f"{name.split('@')[0]}@" in self.ready(),
-            timeout,
-            "the worker to be ready",
-            self,
-        )
-        assert self.process.poll() is None, f"the worker exited:\n{self.output()[-4000:]}"
-        return self
-
-    def ready(self) -> str:
-        return "\n".join(line for line in self.output().splitlines() if " ready." in line)
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def kill(self) -> None:
-        """SIGKILL: no goodbye, no ack — like an OOM kill or a pulled plug."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
 
 @pytest.fixture
@@ -209,22 +128,6 @@ def start_worker(publish_to_broker, outbox, tmp_path, settings):
         worker.kill()
 
 
-def sent_mail(outbox: Path) -> list[email.message.Message]:
-    messages = []
-    for path in sorted(outbox.iterdir()):
-        for chunk in path.read_bytes().split(SEPARATOR):
-            if chunk.strip():
-                messages.append(email.message_from_bytes(chunk))
-    return messages
-
-
-def text_of(message: email.message.Message) -> str:
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
-    return ""
-
-
 def mail_status(status: str) -> Callable[[], bool]:
     return lambda: PendingSignup.objects.filter(mail_status=status).exists()
 
@@ -234,7 +137,7 @@ def visitor_subscribes(sp) -> None:
     assert response.status_code == 302
 
 
-def confirm_from(message: email.message.Message) -> None:
+def confirm_from(message: Message) -> None:
     (link,) = set(CONFIRM_LINK.findall(text_of(message)))
     path = link.split("://", 1)[1].split("/", 1)[1]
     response = press_confirm(Client(), "/" + path)

@@ -1,0 +1,10 @@
+"""A site's URLconf that forgot ``include("wagtail_gdpr_mail.urls")`` (for the E040 check)."""
+
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("", include(wagtail_urls)),
+]

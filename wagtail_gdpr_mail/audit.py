@@ -37,6 +37,8 @@ ERASE = PREFIX + "erase"
 RECTIFY = PREFIX + "rectify"
 CONFIRM_SIGNUP = PREFIX + "confirm_signup"
 ACCEPT_DPA = PREFIX + "accept_dpa"
+#: A run of the storage limitation (report erasure or daily job), with its counts.
+STORAGE_LIMITATION = PREFIX + "storage_limitation"
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -63,6 +65,11 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
         ACCEPT_DPA,
         _("Accept data processing agreement"),
         _("Data processing agreement accepted"),
+    ),
+    (
+        STORAGE_LIMITATION,
+        _("Storage limitation"),
+        _("Contacts without a valid purpose past the grace period counted or erased"),
     ),
 )
 

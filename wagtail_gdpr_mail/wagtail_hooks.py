@@ -9,6 +9,7 @@ from .admin.bulk_actions import EraseContactsBulkAction
 from .admin.deletion import refuse_bulk_delete_in_use
 from .admin.labels import LabelledDeleteBulkAction
 from .admin.permissions import ACTION_PERMISSIONS, policy_for, register_permission_policy
+from .admin.retention import due_for_erasure_menu_item, due_for_erasure_urls
 from .admin.viewsets import GdprMailViewSetGroup
 from .models import Contact, ContactList, ProcessingPurpose
 
@@ -22,6 +23,8 @@ hooks.register("register_bulk_action", EraseContactsBulkAction, order=100)
 hooks.register("register_bulk_action", LabelledDeleteBulkAction, order=100)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("before_delete_snippet", refuse_bulk_delete_in_use)
+hooks.register("register_admin_urls", due_for_erasure_urls)
+hooks.register("register_reports_menu_item", due_for_erasure_menu_item)
 
 
 @hooks.register("register_permissions")

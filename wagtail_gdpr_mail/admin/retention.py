@@ -180,6 +180,12 @@ class EraseDueView(ActionPermissionMixin, View):
                 "contacts": list(due[:MAX_SELECTED]) if ids is not None else [],
                 "report_url": reverse(URL_NAME),
                 "header_title": _("Erase contacts due for erasure"),
+                "header_icon": "bin",
+                "breadcrumbs_items": [
+                    {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+                    {"url": reverse(URL_NAME), "label": _("Due for erasure")},
+                    {"url": "", "label": _("Erase contacts due for erasure")},
+                ],
             },
         )
 

@@ -4,10 +4,8 @@ and sees them gone from the report. Debian's Chromium through Playwright."""
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from wagtail_gdpr_mail.models import Contact, PurposeAssignment
 
@@ -15,22 +13,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_editor_selects_due_contacts_and_anonymises_them(
-    page, live_server, superuser, make_contact, purpose
-):
-    long_ago = timezone.now() - timedelta(days=90)
-    gone = make_contact("gone.away@example.com", created_at=long_ago)
-    never = make_contact("never.confirmed@example.com", created_at=long_ago)
-    stays = make_contact("stays.listed@example.com", created_at=long_ago)
-    make_contact("still.fresh@example.com")  # inside the grace period
-    PurposeAssignment.objects.create(
-        contact=gone,
-        purpose=purpose,
-        source="form",
-        valid_from=long_ago,
-        revoked_at=long_ago + timedelta(days=10),
-        revocation_reason=PurposeAssignment.RevocationReason.WITHDRAWN,
-    )
+def test_editor_selects_due_contacts_and_anonymises_them(page, live_server, superuser, lapsed):
+    gone = lapsed(80, PurposeAssignment.RevocationReason.WITHDRAWN, email="gone.away@example.com")
+    never = lapsed(90, "never", email="never.confirmed@example.com")
+    stays = lapsed(90, "never", email="stays.listed@example.com")
+    lapsed(3, "never", email="still.fresh@example.com")  # inside the grace period
 
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("input[name=username]", "admin")

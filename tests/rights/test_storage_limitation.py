@@ -46,32 +46,6 @@ def now():
     return timezone.now()
 
 
-@pytest.fixture
-def lapsed(db, make_contact, purpose):
-    """A contact whose last purpose ended ``days`` before ``at``: ``how`` it ended is
-    "expired", a revocation reason, or "never" (it never held one; created then)."""
-
-    def make(days: float, how: str = "expired", *, at=None, email=None) -> Contact:
-        at = at or timezone.now()
-        ended = at - timedelta(days=days)
-        if how == "never":
-            return make_contact(email, created_at=ended)
-        contact = make_contact(email, created_at=ended - timedelta(days=400))
-        revoked = how != "expired"
-        PurposeAssignment.objects.create(
-            contact=contact,
-            purpose=purpose,
-            source="form",
-            valid_from=ended - timedelta(days=365),
-            valid_until=ended + timedelta(days=300) if revoked else ended,
-            revoked_at=ended if revoked else None,
-            revocation_reason=how if revoked else "",
-        )
-        return contact
-
-    return make
-
-
 def due_pks(**kwargs) -> list[int]:
     return list(retention.due_for_erasure(**kwargs).values_list("pk", flat=True))
 

@@ -192,7 +192,7 @@ def test_the_report_needs_view_permission_and_erasing_needs_erase(lapsed, now):
 
 
 def test_select_confirm_anonymise_audited_and_gone_from_the_report(
-    lapsed, rights_officer, make_contact
+    lapsed, rights_officer, superuser
 ):
     first = lapsed(45, email="first@example.com")
     second = lapsed(60, "never", email="second@example.com")
@@ -239,6 +239,11 @@ def test_select_confirm_anonymise_audited_and_gone_from_the_report(
     for entry in ModelLogEntry.objects.all():
         text = f"{entry.label} {entry.data}"
         assert "@example.com" not in text and personal_data_in(text) == []
+    # Site history shows the run by its number and action, nothing more.
+    history = logged_in(superuser).get("/admin/reports/site-history/")
+    assert history.status_code == 200
+    body = history.content.decode()
+    assert f"Storage limitation run #{run.pk}" in body and "@example.com" not in body
 
 
 def test_all_due_deleted_in_batches_and_a_renewed_contact_kept(

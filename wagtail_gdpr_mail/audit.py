@@ -43,6 +43,8 @@ ACCEPT_DPA = PREFIX + "accept_dpa"
 JOIN_LIST = PREFIX + "join_list"
 #: A contact was taken off a list; the membership row stays with its leave date.
 LEAVE_LIST = PREFIX + "leave_list"
+#: A run of the storage limitation (report erasure or daily job), with its counts.
+STORAGE_LIMITATION = PREFIX + "storage_limitation"
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -76,6 +78,11 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
         ACCEPT_DPA,
         _("Accept data processing agreement"),
         _("Data processing agreement accepted"),
+    ),
+    (
+        STORAGE_LIMITATION,
+        _("Storage limitation"),
+        _("Contacts without a valid purpose past the grace period counted or erased"),
     ),
 )
 

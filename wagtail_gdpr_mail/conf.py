@@ -11,6 +11,8 @@ from typing import Any
 
 from django.conf import settings as django_settings
 
+from .exceptions import ConfigurationError
+
 PREFIX = "WAGTAIL_GDPR_MAIL_"
 
 
@@ -167,6 +169,30 @@ class AppSettings:
     def SELF_SERVICE_ERASURE_MODE(self) -> str:
         """What "erase me" on the self-service page does: "anonymise" or "delete"."""
         return self._setting("SELF_SERVICE_ERASURE_MODE", "anonymise")
+
+    # --- storage limitation ----------------------------------------------------------
+
+    @property
+    def STORAGE_GRACE_DAYS(self) -> int:
+        """Days a contact may stay without any valid purpose before it is due for erasure."""
+        return int(self._setting("STORAGE_GRACE_DAYS", 30))
+
+    @property
+    def STORAGE_AUTO_ERASE(self) -> str | None:
+        """What the daily job does with contacts due for erasure: ``None`` (only count
+        them, for the report), ``"anonymise"`` or ``"delete"``."""
+        value = self._setting("STORAGE_AUTO_ERASE", None)
+        if value not in (None, "anonymise", "delete"):
+            raise ConfigurationError(
+                f"{self.setting_name('STORAGE_AUTO_ERASE')} must be None, "
+                f'"anonymise" or "delete", not {value!r}.'
+            )
+        return value
+
+    @property
+    def STORAGE_ERASE_BATCH_SIZE(self) -> int:
+        """Contacts erased per transaction by the storage limitation."""
+        return max(1, int(self._setting("STORAGE_ERASE_BATCH_SIZE", 200)))
 
 
 app_settings = AppSettings()

@@ -6,10 +6,11 @@ only imports them.
 """
 
 from .outbox import purge_expired_signups, sweep_unsent_mail
-from .rights.tasks import request_access, send_access_mail
+from .rights.tasks import enforce_storage_limitation, request_access, send_access_mail
 from .subscriptions.tasks import send_confirmation_mail
 
 __all__ = [
+    "enforce_storage_limitation",
     "purge_expired_signups",
     "request_access",
     "send_access_mail",

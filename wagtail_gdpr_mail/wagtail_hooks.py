@@ -11,6 +11,7 @@ from .admin.deletion import refuse_bulk_delete_in_use
 from .admin.labels import LabelledDeleteBulkAction
 from .admin.list_bulk_actions import AddToListBulkAction, RemoveFromListBulkAction
 from .admin.permissions import ACTION_PERMISSIONS, policy_for, register_permission_policy
+from .admin.retention import due_for_erasure_menu_item, due_for_erasure_urls
 from .admin.revoke import RevokePurposeBulkAction
 from .admin.viewsets import GdprMailViewSetGroup
 from .models import Contact, ContactList, ProcessingPurpose
@@ -29,6 +30,8 @@ hooks.register("register_bulk_action", RemoveFromListBulkAction)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("before_delete_snippet", refuse_bulk_delete_in_use)
 hooks.register("construct_homepage_panels", add_unsent_mail_panel)
+hooks.register("register_admin_urls", due_for_erasure_urls)
+hooks.register("register_reports_menu_item", due_for_erasure_menu_item)
 
 
 @hooks.register("register_permissions")

@@ -1,11 +1,14 @@
 """Fixtures of the data-subject rights tests: a live page with a form, the controller,
-and Zdeňka, who subscribed through it (helpers: ``tests/helpers/rights.py``)."""
+and Zdeňka, who subscribed through it (helpers: ``tests/helpers/rights.py``); contacts
+whose last purpose ended some days ago (storage limitation)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from tests.helpers.controller import configure_controller
 from tests.helpers.pages import publish_test_page
@@ -21,7 +24,7 @@ from tests.helpers.rights import (
 )
 from tests.helpers.subscribing import form_value
 from wagtail_gdpr_mail.consent.assignments import assign_purpose, revoke_assignment
-from wagtail_gdpr_mail.models import ContactSource, ListMembership, PurposeAssignment
+from wagtail_gdpr_mail.models import Contact, ContactSource, ListMembership, PurposeAssignment
 
 
 @pytest.fixture(autouse=True)
@@ -85,3 +88,29 @@ def person(subscription_page, make_purpose, make_contact, controller):
     ListMembership.objects.create(contact=other, contact_list=site.list)
     assert contact.consent_records.count() == 4  # given ×2, given, revoked
     return SimpleNamespace(contact=contact, other=other, offers=offers, **vars(site))
+
+
+@pytest.fixture
+def lapsed(db, make_contact, purpose):
+    """A contact whose last purpose ended ``days`` before ``at``: ``how`` it ended is
+    "expired", a revocation reason, or "never" (it never held one; created then)."""
+
+    def make(days: float, how: str = "expired", *, at=None, email=None) -> Contact:
+        at = at or timezone.now()
+        ended = at - timedelta(days=days)
+        if how == "never":
+            return make_contact(email, created_at=ended)
+        contact = make_contact(email, created_at=ended - timedelta(days=400))
+        revoked = how != "expired"
+        PurposeAssignment.objects.create(
+            contact=contact,
+            purpose=purpose,
+            source="form",
+            valid_from=ended - timedelta(days=365),
+            valid_until=ended + timedelta(days=300) if revoked else ended,
+            revoked_at=ended if revoked else None,
+            revocation_reason=how if revoked else "",
+        )
+        return contact
+
+    return make

@@ -9,6 +9,7 @@ from .legal import (
     TransferSafeguard,
 )
 from .purposes import LegalBasis, ProcessingPurpose, PurposeCategory, RetentionUnit
+from .retention import StorageLimitationRun
 from .ropa import Recipient, RecordSettings
 from .signups import PendingSignup, SignupToken
 from .suppression import Suppression
@@ -26,6 +27,7 @@ __all__ = [
     "PendingSignup",
     "ProcessingPurpose",
     "SignupToken",
+    "StorageLimitationRun",
     "Suppression",
     "PurposeAssignment",
     "PurposeCategory",

@@ -65,8 +65,17 @@ def _pending_signups_for(contacts: list[Contact], indexes: list[str | None]):
     return PendingSignup.objects.filter(email_index__in=candidates)
 
 
-def erase_contacts(contacts: Iterable[Contact], mode: str, *, user: Any = None) -> int:
-    """Erase ``contacts`` by deletion or anonymisation, in one transaction. Returns the count."""
+def erase_contacts(
+    contacts: Iterable[Contact],
+    mode: str,
+    *,
+    user: Any = None,
+    audit_data: dict[str, Any] | None = None,
+) -> int:
+    """Erase ``contacts`` by deletion or anonymisation, in one transaction. Returns the count.
+
+    ``audit_data`` goes into every contact's audit entry (ids only, e.g. the run that erased).
+    """
     mode = ErasureMode(mode)
     contacts = [c for c in contacts if not (mode is ErasureMode.ANONYMISE and c.is_anonymised)]
     if not contacts:
@@ -78,7 +87,9 @@ def erase_contacts(contacts: Iterable[Contact], mode: str, *, user: Any = None) 
         _suppress(indexes)
         release_quiet_guard([c.email for c in contacts])
         # Log first: a deleted contact can no longer be named in the log.
-        audit.log_many(contacts, audit.ERASE, user=user, data={"mode": str(mode)})
+        audit.log_many(
+            contacts, audit.ERASE, user=user, data={**(audit_data or {}), "mode": str(mode)}
+        )
         if mode is ErasureMode.DELETE:
             Contact.objects.filter(pk__in=pks).delete()
         else:

@@ -1,4 +1,5 @@
-"""The "manage your data" link mail, sent through the outbox (see :mod:`wagtail_gdpr_mail.outbox`)."""
+"""Tasks of the rights: the "manage your data" link mail, sent through the outbox (see
+:mod:`wagtail_gdpr_mail.outbox`), and the daily storage limitation."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from celery import shared_task
 from .. import outbox
 from ..mail import get_adapter
 from ..models import AccessRequest
+from ..schedule import ENFORCE_STORAGE_LIMITATION
 from . import access as self_service
+from . import retention
 
 
 def _compose(access: AccessRequest, token: str) -> outbox.Composed:
@@ -34,3 +37,10 @@ def request_access(sealed_email: str, language: str = "") -> None:
     Runs in the worker, so the visitor's request takes the same time for every address.
     """
     self_service.request_access(self_service.open_sealed_address(sealed_email), language=language)
+
+
+@shared_task(name=ENFORCE_STORAGE_LIMITATION, acks_late=True, ignore_result=True)
+def enforce_storage_limitation() -> int:
+    """Daily: count the contacts due for erasure, and erase them only where the site's
+    ``STORAGE_AUTO_ERASE`` says so. Returns how many were erased."""
+    return retention.enforce_storage_limitation().erased

@@ -54,6 +54,19 @@ class AppSettings:
         """Default "expires within N days" window offered in the contact filters."""
         return int(self._setting("EXPIRY_WARNING_DAYS", 30))
 
+    # --- expiry, re-consent, legitimate-interest notice --------------------------
+
+    @property
+    def EXPIRY_BATCH_SIZE(self) -> int:
+        """Lapsed assignments given their "expired" consent record per transaction."""
+        return int(self._setting("EXPIRY_BATCH_SIZE", 500))
+
+    @property
+    def EXPIRY_MAX_PER_RUN(self) -> int:
+        """At most this many "expired" records per run of the daily task; the next run
+        carries on."""
+        return int(self._setting("EXPIRY_MAX_PER_RUN", 20000))
+
     # --- subscription and double opt-in ------------------------------------------
 
     @property

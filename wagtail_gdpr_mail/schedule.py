@@ -1,15 +1,24 @@
 """The app's periodic tasks for Celery beat; importable from settings (no Django imports).
 
 ``CELERY_BEAT_SCHEDULE = {**BEAT_SCHEDULE, ...}`` — or run the management
-commands ``gdpr_mail_sweep`` (every minute) and ``gdpr_mail_purge_signups``
-(hourly) from cron instead.
+commands ``gdpr_mail_sweep`` (every minute), ``gdpr_mail_purge_signups``
+(hourly) and ``gdpr_mail_record_expiries`` (daily)
+from cron instead.
 """
+
+from celery.schedules import crontab
 
 #: Registered names of the periodic tasks (stable: queued messages and beat entries name them).
 SWEEP_UNSENT_MAIL = "wagtail_gdpr_mail.tasks.sweep_unsent_mail"
 PURGE_EXPIRED_SIGNUPS = "wagtail_gdpr_mail.tasks.purge_expired_signups"
+RECORD_EXPIRIES = "wagtail_gdpr_mail.tasks.record_expiries"
 
 BEAT_SCHEDULE = {
     "wagtail-gdpr-mail-sweep-unsent-mail": {"task": SWEEP_UNSENT_MAIL, "schedule": 60.0},
     "wagtail-gdpr-mail-purge-expired-signups": {"task": PURGE_EXPIRED_SIGNUPS, "schedule": 3600.0},
+    # Daily, at night (CELERY_TIMEZONE).
+    "wagtail-gdpr-mail-record-expiries": {
+        "task": RECORD_EXPIRIES,
+        "schedule": crontab(hour=3, minute=10),
+    },
 }

@@ -5,12 +5,14 @@ name (the names below, which ``schedule.BEAT_SCHEDULE`` refers to). This module
 only imports them.
 """
 
+from .consent.tasks import record_expiries
 from .outbox import purge_expired_signups, sweep_unsent_mail
 from .rights.tasks import request_access, send_access_mail
 from .subscriptions.tasks import send_confirmation_mail
 
 __all__ = [
     "purge_expired_signups",
+    "record_expiries",
     "request_access",
     "send_access_mail",
     "send_confirmation_mail",

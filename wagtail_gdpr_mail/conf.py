@@ -67,6 +67,12 @@ class AppSettings:
         carries on."""
         return int(self._setting("EXPIRY_MAX_PER_RUN", 20000))
 
+    @property
+    def RECONSENT_MAX_PER_RUN(self) -> int:
+        """At most this many re-consent mails queued per run of the daily task; the next
+        run carries on."""
+        return int(self._setting("RECONSENT_MAX_PER_RUN", 5000))
+
     # --- subscription and double opt-in ------------------------------------------
 
     @property

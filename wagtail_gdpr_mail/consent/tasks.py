@@ -1,14 +1,49 @@
-"""The consent lifecycle's Celery tasks: expiry records (re-consent and notices follow)."""
+"""The consent lifecycle's Celery tasks: expiry records, re-consent mail."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from celery import shared_task
 
-from ..schedule import RECORD_EXPIRIES
-from . import expiry
+from .. import outbox
+from ..mail import get_adapter
+from ..models import ReconsentRequest
+from ..schedule import QUEUE_RECONSENT_MAIL, RECORD_EXPIRIES
+from . import expiry, reconsent
 
 
 @shared_task(name=RECORD_EXPIRIES, acks_late=True, ignore_result=True)
 def record_expiries() -> int:
     """Daily: one "expired" consent record per lapsed assignment, bounded per run."""
     return expiry.record_expiries()
+
+
+@shared_task(name=QUEUE_RECONSENT_MAIL, acks_late=True, ignore_result=True)
+def queue_reconsent_mail() -> int:
+    """Daily: write and queue the re-consent mail of every due assignment."""
+    return reconsent.queue_reconsent_mail().queued
+
+
+def _compose_reconsent(row: ReconsentRequest, token: str) -> outbox.Composed:
+    message, snapshot = get_adapter().build_reconsent(row, token)
+
+    def keep_snapshot(sent: ReconsentRequest, sent_at: datetime) -> list[str]:
+        # The mail exactly as sent (link redacted) becomes the renewal's evidence.
+        sent.mail_snapshot = {**snapshot, "sent_at": sent_at.isoformat()}
+        return ["mail_snapshot"]
+
+    return message, keep_snapshot
+
+
+@shared_task(name=ReconsentRequest.outbox_task, **outbox.SEND_TASK_OPTIONS)
+def send_reconsent_mail(self, reconsent_id: int) -> str:
+    """Send one re-consent mail, once; a fresh token per attempt (only its hash is kept)."""
+    return outbox.deliver(
+        self,
+        ReconsentRequest,
+        reconsent_id,
+        compose=_compose_reconsent,
+        wanted=reconsent.still_wanted,
+        related=("assignment__contact", "assignment__purpose"),
+    )

@@ -8,6 +8,7 @@ from .legal import (
     Subprocessor,
     TransferSafeguard,
 )
+from .lifecycle import ReconsentRequest
 from .purposes import LegalBasis, ProcessingPurpose, PurposeCategory, RetentionUnit
 from .ropa import Recipient, RecordSettings
 from .signups import PendingSignup, SignupToken
@@ -25,6 +26,7 @@ __all__ = [
     "ListMembership",
     "PendingSignup",
     "ProcessingPurpose",
+    "ReconsentRequest",
     "SignupToken",
     "Suppression",
     "PurposeAssignment",

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
@@ -97,6 +98,10 @@ class LegalBasis(models.Model):
     @property
     def requires_consent(self) -> bool:
         return self.code == self.Code.CONSENT
+
+    @property
+    def is_legitimate_interest(self) -> bool:
+        return self.code == self.Code.LEGITIMATE_INTEREST
 
 
 class RetentionUnit(models.TextChoices):
@@ -247,6 +252,36 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
             "what was recorded for it is kept."
         ),
     )
+    reconsent_enabled = models.BooleanField(
+        _("ask for re-consent"),
+        default=False,
+        help_text=_(
+            "Before an assignment of this purpose expires, mail the contact a link that "
+            "renews it for another retention period."
+        ),
+    )
+    reconsent_days_before = models.PositiveSmallIntegerField(
+        _("days before expiry"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    reconsent_subject = models.CharField(
+        _("re-consent mail subject"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Empty = the default text. Placeholders: {name}, {purpose}, {valid_until}, "
+            "{controller}."
+        ),
+    )
+    reconsent_body = models.TextField(
+        _("re-consent mail text"),
+        blank=True,
+        help_text=_(
+            "Empty = the default text. Placeholders: {name}, {purpose}, {valid_until}, "
+            "{renew_url}, {controller}. Without {renew_url} the link is added at the end."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -265,6 +300,16 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
         FieldPanel("data_subjects"),
         FieldPanel("revocable_by_unsubscribe"),
         FieldPanel("is_active"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [FieldPanel("reconsent_enabled"), FieldPanel("reconsent_days_before")]
+                ),
+                FieldPanel("reconsent_subject"),
+                FieldPanel("reconsent_body"),
+            ],
+            heading=_("Re-consent"),
+        ),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 

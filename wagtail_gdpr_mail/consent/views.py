@@ -1,0 +1,39 @@
+"""Public views of the consent lifecycle: renew by the re-consent link.
+
+Like the double opt-in: GET only shows a page with a button, the POST acts
+(with CSRF); an unknown, used or expired link gets one and the same friendly page.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from . import reconsent
+
+TEMPLATES = "wagtail_gdpr_mail/public/"
+
+
+def _page(request: HttpRequest, name: str, status: int = 200, **context) -> HttpResponse:
+    return render(request, f"{TEMPLATES}{name}.html", context, status=status)
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    return _page(request, "link_invalid", status=404)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def renew(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the purpose and a button; only the POST renews."""
+    if request.method == "GET":
+        row = reconsent.find_usable(token)
+        if row is None:
+            return _invalid(request)
+        return _page(request, "renew", assignment=row.assignment)
+    result = reconsent.renew(token, request)
+    if result.outcome is reconsent.RenewOutcome.INVALID:
+        return _invalid(request)
+    return _page(request, "renew_done", assignment=result.assignment)

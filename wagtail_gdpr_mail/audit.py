@@ -37,6 +37,8 @@ ERASE = PREFIX + "erase"
 RECTIFY = PREFIX + "rectify"
 CONFIRM_SIGNUP = PREFIX + "confirm_signup"
 ACCEPT_DPA = PREFIX + "accept_dpa"
+#: An editor sent a legitimate-interest purpose's information notice to its holders.
+SEND_NOTICE = PREFIX + "send_notice"
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -63,6 +65,11 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
         ACCEPT_DPA,
         _("Accept data processing agreement"),
         _("Data processing agreement accepted"),
+    ),
+    (
+        SEND_NOTICE,
+        _("Send information notice"),
+        _("Legitimate-interest notice sent to the purpose's contacts"),
     ),
 )
 

@@ -73,6 +73,11 @@ class AppSettings:
         run carries on."""
         return int(self._setting("RECONSENT_MAX_PER_RUN", 5000))
 
+    @property
+    def NOTICE_LINK_DAYS(self) -> int:
+        """Days the "object" link of a legitimate-interest notice works."""
+        return int(self._setting("NOTICE_LINK_DAYS", 90))
+
     # --- subscription and double opt-in ------------------------------------------
 
     @property

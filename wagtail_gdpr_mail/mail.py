@@ -27,11 +27,12 @@ from .conf import app_settings
 from .dates import format_date
 from .legal.controller import controller_name, get_controller
 from .models.access import AccessRequest
-from .models.lifecycle import ReconsentRequest
+from .models.lifecycle import InterestNotice, ReconsentRequest
 from .models.signups import PendingSignup
 
 REDACTED_LINK = "[confirmation link]"
 REDACTED_RENEW_LINK = "[renewal link]"
+REDACTED_OBJECT_LINK = "[objection link]"
 
 #: The re-consent mail of a purpose whose subject or text the editor left empty.
 DEFAULT_RECONSENT_SUBJECT = _("Would you like to keep hearing from {controller}?")
@@ -43,6 +44,21 @@ DEFAULT_RECONSENT_BODY = _(
     "{renew_url}\n\n"
     "If you do nothing, the consent simply ends and we stop using your address "
     "for this purpose."
+)
+
+#: The information notice of a purpose based on legitimate interest (GDPR Art. 13/14, 21).
+DEFAULT_NOTICE_SUBJECT = _("How {controller} uses your e-mail address")
+DEFAULT_NOTICE_BODY = _(
+    "Hello {name},\n\n"
+    "{controller} processes your e-mail address for “{purpose}” on the basis of its "
+    "legitimate interest (Art. 6(1)(f) GDPR).\n\n"
+    "What we do and why: {purpose_text}\n"
+    "How long: {retention}\n\n"
+    "You have the right to access your data, to have it corrected or erased, to restrict "
+    "its processing, and to lodge a complaint with the data protection authority.\n\n"
+    "You may object to this processing at any time (Art. 21 GDPR); we then stop it. "
+    "To object, open this link and press the button:\n"
+    "{object_url}"
 )
 #: Long links wrap on a narrow (360 px) screen instead of widening the mail.
 LINK_STYLE = "word-break: break-all; overflow-wrap: anywhere;"
@@ -250,6 +266,31 @@ class MailAdapter:
                 button=translation.gettext("Yes, keep my consent"),
                 redacted=REDACTED_RENEW_LINK,
                 tag="gdpr-mail-reconsent",
+            )
+
+    def build_notice(
+        self, notice: InterestNotice, token: str
+    ) -> tuple[EmailMultiAlternatives, dict[str, str]]:
+        """The legitimate-interest notice with its "object" link, and its snapshot."""
+        purpose, contact = notice.assignment.purpose, notice.assignment.contact
+        url = link_url(notice.base_url, "wagtail_gdpr_mail:object", token)
+        with translation.override(settings.LANGUAGE_CODE):
+            values = {
+                "name": " ".join(contact.full_name.split()) or contact.email,
+                "purpose": purpose.name,
+                "purpose_text": " ".join(purpose.visitor_text.split()),
+                "retention": purpose.retention_display,
+                "controller": controller_name(),
+                "object_url": url,
+            }
+            return self.text_mail(
+                to=contact.email,
+                subject=_fill(str(DEFAULT_NOTICE_SUBJECT), values),
+                body=_fill(str(DEFAULT_NOTICE_BODY), values),
+                link=url,
+                button=translation.gettext("I object to this processing"),
+                redacted=REDACTED_OBJECT_LINK,
+                tag="gdpr-mail-notice",
             )
 
     def send(self, message: EmailMultiAlternatives) -> str:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("subscribe/", subscriptions.subscribe, name="subscribe"),
     path("confirm/<str:token>/", subscriptions.confirm, name="confirm"),
     path("renew/<str:token>/", lifecycle.renew, name="renew"),
+    path("object/<str:token>/", lifecycle.object_to_processing, name="object"),
     path("my-data/", rights.request_link, name="my_data"),
     path("my-data/open/<str:token>/", rights.open_link, name="my_data_open"),
     path("my-data/manage/", rights.manage, name="my_data_manage"),

@@ -26,6 +26,7 @@ from .deletion import (
 )
 from .filters import ContactFilterSet
 from .forms import ContactForm
+from .notice import PurposeIndexView, SendNoticeView
 from .permissions import policy_for
 from .search import ContactSearchView
 from .views import (
@@ -88,8 +89,12 @@ class PurposeViewSet(model_labels.LabelledViewSetMixin, ActionURLsMixin, Snippet
     model = ProcessingPurpose
     icon = "tick-inverse"
     menu_label = _("Purposes")
+    index_view_class = PurposeIndexView
     delete_view_class = PurposeDeleteView
-    actions = (("deactivate", DeactivatePurposeView, "deactivate/<int:pk>/"),)
+    actions = (
+        ("deactivate", DeactivatePurposeView, "deactivate/<int:pk>/"),
+        ("notice", SendNoticeView, "notice/<int:pk>/"),
+    )
     list_display = [
         "name",
         "legal_basis",

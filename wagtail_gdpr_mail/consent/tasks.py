@@ -1,4 +1,4 @@
-"""The consent lifecycle's Celery tasks: expiry records, re-consent mail."""
+"""The consent lifecycle's Celery tasks: expiry records, re-consent mail, notices."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from celery import shared_task
 
 from .. import outbox
 from ..mail import get_adapter
-from ..models import ReconsentRequest
+from ..models import InterestNotice, ReconsentRequest
 from ..schedule import QUEUE_RECONSENT_MAIL, RECORD_EXPIRIES
-from . import expiry, reconsent
+from . import expiry, notice, reconsent
 
 
 @shared_task(name=RECORD_EXPIRIES, acks_late=True, ignore_result=True)
@@ -45,5 +45,35 @@ def send_reconsent_mail(self, reconsent_id: int) -> str:
         reconsent_id,
         compose=_compose_reconsent,
         wanted=reconsent.still_wanted,
+        related=("assignment__contact", "assignment__purpose"),
+    )
+
+
+@shared_task(name=notice.QUEUE_NOTICES_TASK, acks_late=True, ignore_result=True)
+def queue_interest_notices(purpose_id: int, batch: str) -> int:
+    """Write one sending's notices (once per contact) and queue their mail."""
+    return notice.queue_notices(purpose_id, batch)
+
+
+def _compose_notice(row: InterestNotice, token: str) -> outbox.Composed:
+    message, snapshot = get_adapter().build_notice(row, token)
+
+    def record(sent: InterestNotice, sent_at: datetime) -> list[str]:
+        sent.mail_snapshot = {**snapshot, "sent_at": sent_at.isoformat()}
+        notice.record_sent(sent, sent.mail_snapshot, sent_at)
+        return ["mail_snapshot"]
+
+    return message, record
+
+
+@shared_task(name=InterestNotice.outbox_task, **outbox.SEND_TASK_OPTIONS)
+def send_interest_notice(self, notice_id: int) -> str:
+    """Send one legitimate-interest notice, once, and record that it was sent."""
+    return outbox.deliver(
+        self,
+        InterestNotice,
+        notice_id,
+        compose=_compose_notice,
+        wanted=notice.still_wanted,
         related=("assignment__contact", "assignment__purpose"),
     )

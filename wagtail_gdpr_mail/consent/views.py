@@ -1,4 +1,5 @@
-"""Public views of the consent lifecycle: renew by the re-consent link.
+"""Public views of the consent lifecycle: renew by the re-consent link, object by the
+notice's link.
 
 Like the double opt-in: GET only shows a page with a button, the POST acts
 (with CSRF); an unknown, used or expired link gets one and the same friendly page.
@@ -11,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import reconsent
+from . import notice, reconsent
 
 TEMPLATES = "wagtail_gdpr_mail/public/"
 
@@ -37,3 +38,18 @@ def renew(request: HttpRequest, token: str) -> HttpResponse:
     if result.outcome is reconsent.RenewOutcome.INVALID:
         return _invalid(request)
     return _page(request, "renew_done", assignment=result.assignment)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def object_to_processing(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows what the objection ends and a button; only the POST ends it (Art. 21)."""
+    if request.method == "GET":
+        row = notice.find_usable(token)
+        if row is None:
+            return _invalid(request)
+        return _page(request, "object", assignment=row.assignment)
+    result = notice.object_to_processing(token, request)
+    if result.outcome is notice.ObjectionOutcome.INVALID:
+        return _invalid(request)
+    return _page(request, "object_done", assignment=result.assignment)

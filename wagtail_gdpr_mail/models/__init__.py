@@ -8,7 +8,7 @@ from .legal import (
     Subprocessor,
     TransferSafeguard,
 )
-from .lifecycle import ReconsentRequest
+from .lifecycle import InterestNotice, ReconsentRequest
 from .purposes import LegalBasis, ProcessingPurpose, PurposeCategory, RetentionUnit
 from .ropa import Recipient, RecordSettings
 from .signups import PendingSignup, SignupToken
@@ -17,6 +17,7 @@ from .suppression import Suppression
 __all__ = [
     "AccessRequest",
     "GENESIS_HASH",
+    "InterestNotice",
     "ConsentChainHead",
     "ConsentRecord",
     "Contact",

@@ -158,6 +158,10 @@ class PurposeCategory(models.TextChoices):
     IMPROVE_PERFORMANCE = "Improve Performance", _("Improving performance")
 
 
+#: Days before expiry that a re-consent mail goes out, unless the purpose says otherwise.
+RECONSENT_DAYS_BEFORE = 30
+
+
 class ProcessingPurposeQuerySet(models.QuerySet):
     def active(self) -> ProcessingPurposeQuerySet:
         return self.filter(is_active=True)
@@ -262,7 +266,8 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
     )
     reconsent_days_before = models.PositiveSmallIntegerField(
         _("days before expiry"),
-        default=30,
+        default=RECONSENT_DAYS_BEFORE,
+        blank=True,  # empty = the default (forms that predate the field send nothing)
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     reconsent_subject = models.CharField(
@@ -320,6 +325,11 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.reconsent_days_before is None:
+            self.reconsent_days_before = RECONSENT_DAYS_BEFORE
+        super().save(*args, **kwargs)
 
     @property
     def retention_display(self) -> str:

@@ -25,6 +25,7 @@ from wagtail_gdpr_mail.models import (
     PurposeAssignment,
     Suppression,
 )
+from wagtail_gdpr_mail.rights.erasure import ErasureMode, erase_contact
 
 Event = ConsentRecord.Event
 
@@ -145,3 +146,11 @@ def test_the_object_link_shows_on_get_and_ends_the_processing_on_post(
     assert again.status_code == unknown.status_code == 404
     assert again.content == unknown.content
     assert ConsentRecord.objects.filter(event=Event.REVOKED, assignment=holders[0]).count() == 1
+
+
+def test_erasure_takes_the_notices_with_their_mail(client, superuser, analytics, holders):
+    client.force_login(superuser)
+    send_from_admin(client, analytics)
+    assert InterestNotice.objects.get().mail_snapshot
+    erase_contact(holders[0].contact, ErasureMode.ANONYMISE)
+    assert not InterestNotice.objects.exists()

@@ -11,8 +11,16 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 
+from tests.helpers.dumps import sqlite_dump
 from tests.helpers.links import RENEW_LINK, renew_path
-from tests.helpers.rights import VISITOR_AGENT, VISITOR_IP, after_commit, post, visitor_client
+from tests.helpers.rights import (
+    VISITOR_AGENT,
+    VISITOR_IP,
+    after_commit,
+    decrypt_all,
+    post,
+    visitor_client,
+)
 from wagtail_gdpr_mail import tasks
 from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.consent.reconsent import queue_reconsent_mail
@@ -24,6 +32,7 @@ from wagtail_gdpr_mail.models import (
     Suppression,
 )
 from wagtail_gdpr_mail.models.purposes import add_period
+from wagtail_gdpr_mail.rights.erasure import ErasureMode, erase_contact
 from wagtail_gdpr_mail.schedule import BEAT_SCHEDULE, QUEUE_RECONSENT_MAIL
 
 
@@ -188,3 +197,19 @@ def test_the_default_text_follows_the_site_language(held, clock):
 def test_the_daily_beat_entry_names_the_task():
     entry = BEAT_SCHEDULE["wagtail-gdpr-mail-queue-reconsent-mail"]
     assert entry["task"] == QUEUE_RECONSENT_MAIL == tasks.queue_reconsent_mail.name
+
+
+@pytest.mark.sqlite
+def test_no_plaintext_in_the_database_and_erasure_takes_the_requests(held, contact, clock):
+    clock.now = held.valid_until - _days(3)
+    run()
+    post(visitor_client(), renew_path(mail.outbox[0]))
+    token = renew_path(mail.outbox[0]).split("/")[-2]
+    dump = sqlite_dump()
+    for value in ("jana.novakova@example.com", "Nováková", VISITOR_IP, VISITOR_AGENT, token):
+        assert value not in dump
+    # The request's snapshot holds the mail as sent (a name): erasure takes it.
+    erase_contact(contact, ErasureMode.ANONYMISE)
+    assert not ReconsentRequest.objects.exists()
+    plaintexts, _undecryptable = decrypt_all(sqlite_dump())
+    assert not [p for p in plaintexts if "Nováková" in p or "jana.novakova" in p]

@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import OperationalError
 from django.test import override_settings
 
 from tests.helpers.dumps import sqlite_dump
@@ -21,7 +22,7 @@ from tests.helpers.rights import (
     post,
     visitor_client,
 )
-from wagtail_gdpr_mail import tasks
+from wagtail_gdpr_mail import locking, tasks
 from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.consent.reconsent import queue_reconsent_mail
 from wagtail_gdpr_mail.models import (
@@ -213,3 +214,19 @@ def test_no_plaintext_in_the_database_and_erasure_takes_the_requests(held, conta
     assert not ReconsentRequest.objects.exists()
     plaintexts, _undecryptable = decrypt_all(sqlite_dump())
     assert not [p for p in plaintexts if "Nováková" in p or "jana.novakova" in p]
+
+
+@pytest.mark.sqlite
+def test_a_locked_database_gets_the_try_again_page_not_an_error(held, clock, monkeypatch):
+    clock.now = held.valid_until - _days(3)
+    run()
+    path = renew_path(mail.outbox[0])
+    monkeypatch.setattr(locking, "LOCKED_RETRY_DELAYS", ())
+
+    def locked():
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("wagtail_gdpr_mail.consent.reconsent._renew_once", lambda *a: locked())
+    response = post(visitor_client(), path)
+    assert response.status_code == 503 and response["Retry-After"] == "2"
+    assert not ConsentRecord.objects.filter(event=ConsentRecord.Event.RENEWED).exists()

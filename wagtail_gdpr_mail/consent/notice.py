@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from .. import audit, outbox
 from ..conf import app_settings
+from ..locking import retry_when_locked, write_transaction
 from ..mail import default_site
 from ..models import (
     ConsentRecord,
@@ -121,6 +122,8 @@ class ObjectionOutcome(enum.Enum):
     OBJECTED = "objected"
     #: Unknown, used or expired: one and the same page.
     INVALID = "invalid"
+    #: The database stayed locked by other writers (SQLite): nothing changed, try again.
+    BUSY = "busy"
 
 
 @dataclass
@@ -136,10 +139,16 @@ def find_usable(token: str) -> InterestNotice | None:
 
 def object_to_processing(token: str, request: HttpRequest) -> Objection:
     """End the processing the notice was about (reason "objection"), once."""
+    return retry_when_locked(
+        lambda: _object_to_processing_once(token, request), busy=Objection(ObjectionOutcome.BUSY)
+    )
+
+
+def _object_to_processing_once(token: str, request: HttpRequest) -> Objection:
     found = InterestNotice.find_by_token(token)
     if found is None:
         return Objection(ObjectionOutcome.INVALID)
-    with transaction.atomic():
+    with write_transaction():
         row = (
             InterestNotice.objects.select_for_update(of=("self",))
             .select_related("assignment__purpose", "assignment__contact")

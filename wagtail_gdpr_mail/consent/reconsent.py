@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from .. import outbox
 from ..conf import app_settings
+from ..locking import retry_when_locked, write_transaction
 from ..mail import default_site
 from ..models import (
     ContactSource,
@@ -113,6 +114,8 @@ class RenewOutcome(enum.Enum):
     RENEWED = "renewed"
     #: Unknown, used or expired: the visitor sees one and the same page.
     INVALID = "invalid"
+    #: The database stayed locked by other writers (SQLite): nothing changed, try again.
+    BUSY = "busy"
 
 
 @dataclass
@@ -129,10 +132,14 @@ def find_usable(token: str) -> ReconsentRequest | None:
 def renew(token: str, request: HttpRequest) -> Renewal:
     """Renew the assignment of the link's request — once, for the purpose's retention from
     now, with the mail as sent and the visitor's IP and user agent as evidence."""
+    return retry_when_locked(lambda: _renew_once(token, request), busy=Renewal(RenewOutcome.BUSY))
+
+
+def _renew_once(token: str, request: HttpRequest) -> Renewal:
     found = ReconsentRequest.find_by_token(token)
     if found is None:
         return Renewal(RenewOutcome.INVALID)
-    with transaction.atomic():
+    with write_transaction():
         row = (
             ReconsentRequest.objects.select_for_update(of=("self",))
             .select_related("assignment__purpose", "assignment__contact")

@@ -25,6 +25,12 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     return _page(request, "link_invalid", status=404)
 
 
+def _busy(request: HttpRequest) -> HttpResponse:
+    response = _page(request, "link_busy", status=503)
+    response["Retry-After"] = "2"
+    return response
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def renew(request: HttpRequest, token: str) -> HttpResponse:
@@ -37,6 +43,8 @@ def renew(request: HttpRequest, token: str) -> HttpResponse:
     result = reconsent.renew(token, request)
     if result.outcome is reconsent.RenewOutcome.INVALID:
         return _invalid(request)
+    if result.outcome is reconsent.RenewOutcome.BUSY:
+        return _busy(request)
     return _page(request, "renew_done", assignment=result.assignment)
 
 
@@ -52,4 +60,6 @@ def object_to_processing(request: HttpRequest, token: str) -> HttpResponse:
     result = notice.object_to_processing(token, request)
     if result.outcome is notice.ObjectionOutcome.INVALID:
         return _invalid(request)
+    if result.outcome is notice.ObjectionOutcome.BUSY:
+        return _busy(request)
     return _page(request, "object_done", assignment=result.assignment)

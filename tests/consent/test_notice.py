@@ -67,6 +67,7 @@ def test_the_admin_action_sends_the_notice_to_valid_unsuppressed_holders_and_rec
     page = client.get(notice_url(analytics))
     assert b"data-gdpr-mail-notice-recipients" in page.content
     assert b"Tips for the product" in page.content  # the preview
+    assert b"holder0@example.com" not in page.content  # for a sample address
     response, batch = send_from_admin(client, analytics)
     assert response.status_code == 302
     (message,) = mail.outbox

@@ -17,8 +17,11 @@ from wagtail.snippets.views.snippets import IndexView
 
 from ..consent import notice
 from ..mail import get_adapter
-from ..models import InterestNotice, ProcessingPurpose
+from ..models import Contact, InterestNotice, ProcessingPurpose, PurposeAssignment
 from .views import ActionView
+
+#: The address the preview is addressed to.
+SAMPLE_ADDRESS = "recipient@example.com"
 
 
 class SendNoticeForm(forms.Form):
@@ -75,11 +78,12 @@ class SendNoticeView(ActionView):
         )
 
     def preview(self, purpose: ProcessingPurpose) -> dict[str, str]:
-        """The mail as a recipient will get it, with a placeholder name and link."""
-        first = notice.recipients(purpose).select_related("contact", "purpose").first()
-        if first is None:
-            return {}
-        sample = InterestNotice(assignment=first, base_url="/")
+        """The mail as recipients get it, for a sample address: the page shows no
+        contact's data to an editor who may not see contacts."""
+        sample = InterestNotice(
+            assignment=PurposeAssignment(purpose=purpose, contact=Contact(email=SAMPLE_ADDRESS)),
+            base_url="/",
+        )
         _message, snapshot = get_adapter().build_notice(sample, "preview")
         return snapshot
 

@@ -1,4 +1,5 @@
-"""Renew and object links pressed at the same moment on a SQLite database *file*.
+"""Renew and object links pressed, and the expiry task run, at the same moment on a
+SQLite database *file*.
 
 Not collected by the normal run (no ``test_`` prefix): ``test_lifecycle_races_on_sqlite.py``
 runs it in a pytest of its own on a temporary database file, where SQLite's locking shows.
@@ -17,9 +18,10 @@ from django.utils import timezone
 from tests.helpers.links import object_path, renew_path
 from tests.helpers.races import race
 from wagtail_gdpr_mail.consent.assignments import assign_purpose
+from wagtail_gdpr_mail.consent.expiry import record_expiries
 from wagtail_gdpr_mail.consent.notice import queue_notices
 from wagtail_gdpr_mail.consent.reconsent import queue_reconsent_mail
-from wagtail_gdpr_mail.models import ConsentRecord, ContactSource, LegalBasis
+from wagtail_gdpr_mail.models import ConsentRecord, ContactSource, LegalBasis, RetentionUnit
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -58,3 +60,17 @@ def test_simultaneous_presses_of_one_object_link_object_once(make_purpose, conta
     statuses = _press(object_path(mail.outbox[-1]))
     assert statuses.count(200) == 1 and set(statuses) <= {200, 404, 503}, statuses
     assert ConsentRecord.objects.filter(event=ConsentRecord.Event.REVOKED).count() == 1
+
+
+def test_two_expiry_runs_at_once_write_each_record_once(make_purpose, make_contact, clock):
+    purpose = make_purpose("Short", years=1)
+    purpose.retention_unit = RetentionUnit.DAYS
+    purpose.save()
+    for _ in range(12):
+        assign_purpose(make_contact(), purpose, source=ContactSource.FORM)
+    clock.advance(days=2)
+    results = race(2, lambda _i: record_expiries(batch_size=3))
+    assert all(isinstance(r, int) for r in results), results
+    assert sum(results) == 12
+    expired = ConsentRecord.objects.filter(event=ConsentRecord.Event.EXPIRED)
+    assert expired.count() == expired.values("assignment").distinct().count() == 12

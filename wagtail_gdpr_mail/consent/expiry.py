@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from ..conf import app_settings
+from ..locking import write_transaction
 from ..models import ConsentRecord, PurposeAssignment
 
 
@@ -54,7 +55,8 @@ def record_expiries(
 
 
 def _record_batch(when: datetime, size: int) -> int:
-    with transaction.atomic():
+    # On SQLite the write lock is taken first, so a second run waits, then reads afresh.
+    with write_transaction():
         lapsed = (
             PurposeAssignment.objects.lapsed_without_record(when)
             .select_related("purpose")

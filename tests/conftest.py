@@ -24,6 +24,7 @@ from wagtail_gdpr_mail.models import (
 )
 
 from .helpers.browser import browser_page
+from .helpers.clock import Clock
 from .helpers.rate_limits import clear_rate_limits
 from .helpers.services import CHROMIUM, chromium_available, need
 from .helpers.users import make_user
@@ -68,6 +69,16 @@ def page(chromium_path, live_server):
         chromium_path, locale="en-GB", viewport={"width": 1280, "height": 900}
     ) as page:
         yield page
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """``timezone.now()`` under the test's control: ``clock.advance(days=3)``."""
+    from django.utils import timezone
+
+    fake = Clock(timezone.now())
+    monkeypatch.setattr(timezone, "now", fake)
+    return fake
 
 
 @pytest.fixture(autouse=True, name="clear_rate_limits")

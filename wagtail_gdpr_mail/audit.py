@@ -45,6 +45,8 @@ JOIN_LIST = PREFIX + "join_list"
 LEAVE_LIST = PREFIX + "leave_list"
 #: A run of the storage limitation (report erasure or daily job), with its counts.
 STORAGE_LIMITATION = PREFIX + "storage_limitation"
+#: An editor sent a legitimate-interest purpose's information notice to its holders.
+SEND_NOTICE = PREFIX + "send_notice"
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -83,6 +85,9 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
         STORAGE_LIMITATION,
         _("Storage limitation"),
         _("Contacts without a valid purpose past the grace period counted or erased"),
+        SEND_NOTICE,
+        _("Send information notice"),
+        _("Legitimate-interest notice sent to the purpose's contacts"),
     ),
 )
 

@@ -66,6 +66,30 @@ class AppSettings:
             fields.append((str(key), label))
         return fields
 
+    # --- expiry, re-consent, legitimate-interest notice --------------------------
+
+    @property
+    def EXPIRY_BATCH_SIZE(self) -> int:
+        """Lapsed assignments given their "expired" consent record per transaction."""
+        return int(self._setting("EXPIRY_BATCH_SIZE", 500))
+
+    @property
+    def EXPIRY_MAX_PER_RUN(self) -> int:
+        """At most this many "expired" records per run of the daily task; the next run
+        carries on."""
+        return int(self._setting("EXPIRY_MAX_PER_RUN", 20000))
+
+    @property
+    def RECONSENT_MAX_PER_RUN(self) -> int:
+        """At most this many re-consent mails queued per run of the daily task; the next
+        run carries on."""
+        return int(self._setting("RECONSENT_MAX_PER_RUN", 5000))
+
+    @property
+    def NOTICE_LINK_DAYS(self) -> int:
+        """Days the "object" link of a legitimate-interest notice works."""
+        return int(self._setting("NOTICE_LINK_DAYS", 90))
+
     # --- subscription and double opt-in ------------------------------------------
 
     @property

@@ -20,14 +20,46 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from .conf import app_settings
+from .dates import format_date
 from .legal.controller import controller_name, get_controller
 from .models.access import AccessRequest
+from .models.lifecycle import InterestNotice, ReconsentRequest
 from .models.signups import PendingSignup
 
 REDACTED_LINK = "[confirmation link]"
+REDACTED_RENEW_LINK = "[renewal link]"
+REDACTED_OBJECT_LINK = "[objection link]"
+
+#: The re-consent mail of a purpose whose subject or text the editor left empty.
+DEFAULT_RECONSENT_SUBJECT = _("Would you like to keep hearing from {controller}?")
+DEFAULT_RECONSENT_BODY = _(
+    "Hello {name},\n\n"
+    "you agreed that {controller} may use your e-mail address for “{purpose}”. "
+    "That consent ends on {valid_until}.\n\n"
+    "If you would like it to continue, open this link and press the button:\n"
+    "{renew_url}\n\n"
+    "If you do nothing, the consent simply ends and we stop using your address "
+    "for this purpose."
+)
+
+#: The information notice of a purpose based on legitimate interest (GDPR Art. 13/14, 21).
+DEFAULT_NOTICE_SUBJECT = _("How {controller} uses your e-mail address")
+DEFAULT_NOTICE_BODY = _(
+    "Hello {name},\n\n"
+    "{controller} processes your e-mail address for “{purpose}” on the basis of its "
+    "legitimate interest (Art. 6(1)(f) GDPR).\n\n"
+    "What we do and why: {purpose_text}\n"
+    "How long: {retention}\n\n"
+    "You have the right to access your data, to have it corrected or erased, to restrict "
+    "its processing, and to lodge a complaint with the data protection authority.\n\n"
+    "You may object to this processing at any time (Art. 21 GDPR); we then stop it. "
+    "To object, open this link and press the button:\n"
+    "{object_url}"
+)
 #: Long links wrap on a narrow (360 px) screen instead of widening the mail.
 LINK_STYLE = "word-break: break-all; overflow-wrap: anywhere;"
 
@@ -170,6 +202,97 @@ class MailAdapter:
         message.track_clicks = False  # type: ignore[attr-defined]
         return message
 
+    lifecycle_html_template = "wagtail_gdpr_mail/mail/lifecycle.html"
+
+    def text_mail(
+        self,
+        *,
+        to: str,
+        subject: str,
+        body: str,
+        link: str,
+        button: str,
+        redacted: str,
+        tag: str,
+    ) -> tuple[EmailMultiAlternatives, dict[str, str]]:
+        """A mail of the editor's text with one link (and a button to it), and its
+        snapshot for the evidence: exactly as sent, but the link redacted."""
+        subject = " ".join(subject.splitlines()).strip()
+        html = render_to_string(
+            self.lifecycle_html_template,
+            {
+                "language": translation.get_language() or settings.LANGUAGE_CODE,
+                "subject": subject,
+                "text_html": text_as_html(body, link),
+                "link": link,
+                "link_style": LINK_STYLE,
+                "button": button,
+            },
+        )
+        message = self._message(default_site(), subject=subject, body=body, to=[to])
+        message.attach_alternative(html, "text/html")
+        message.tags = [tag]  # type: ignore[attr-defined]
+        message.track_clicks = False  # type: ignore[attr-defined]
+        rendered = {"subject": subject, "text": body, "html": html}
+        snapshot = {key: value.replace(link, redacted) for key, value in rendered.items()}
+        snapshot["from"] = message.from_email
+        return message, snapshot
+
+    def build_reconsent(
+        self, reconsent: ReconsentRequest, token: str
+    ) -> tuple[EmailMultiAlternatives, dict[str, str]]:
+        """The re-consent mail with its renew link, and its snapshot (link redacted)."""
+        assignment = reconsent.assignment
+        purpose, contact = assignment.purpose, assignment.contact
+        url = link_url(reconsent.base_url, "wagtail_gdpr_mail:renew", token)
+        with translation.override(settings.LANGUAGE_CODE):
+            name = " ".join(contact.full_name.split())
+            values = {
+                "name": name or contact.email,
+                "purpose": purpose.name,
+                "valid_until": format_date(reconsent.valid_until),
+                "controller": controller_name(),
+                "renew_url": url,
+            }
+            subject = _fill(purpose.reconsent_subject or str(DEFAULT_RECONSENT_SUBJECT), values)
+            body = _fill(purpose.reconsent_body or str(DEFAULT_RECONSENT_BODY), values)
+            if url not in body:
+                body = f"{body.rstrip()}\n\n{url}"
+            return self.text_mail(
+                to=contact.email,
+                subject=subject,
+                body=body,
+                link=url,
+                button=translation.gettext("Yes, keep my consent"),
+                redacted=REDACTED_RENEW_LINK,
+                tag="gdpr-mail-reconsent",
+            )
+
+    def build_notice(
+        self, notice: InterestNotice, token: str
+    ) -> tuple[EmailMultiAlternatives, dict[str, str]]:
+        """The legitimate-interest notice with its "object" link, and its snapshot."""
+        purpose, contact = notice.assignment.purpose, notice.assignment.contact
+        url = link_url(notice.base_url, "wagtail_gdpr_mail:object", token)
+        with translation.override(settings.LANGUAGE_CODE):
+            values = {
+                "name": " ".join(contact.full_name.split()) or contact.email,
+                "purpose": purpose.name,
+                "purpose_text": " ".join(purpose.visitor_text.split()),
+                "retention": purpose.retention_display,
+                "controller": controller_name(),
+                "object_url": url,
+            }
+            return self.text_mail(
+                to=contact.email,
+                subject=_fill(str(DEFAULT_NOTICE_SUBJECT), values),
+                body=_fill(str(DEFAULT_NOTICE_BODY), values),
+                link=url,
+                button=translation.gettext("I object to this processing"),
+                redacted=REDACTED_OBJECT_LINK,
+                tag="gdpr-mail-notice",
+            )
+
     def send(self, message: EmailMultiAlternatives) -> str:
         """Send; return the ESP's message id when Anymail reports one."""
         message.send(fail_silently=False)
@@ -188,6 +311,14 @@ def text_as_html(text: str, link: str) -> SafeString:
     parts = [linebreaksbr(part, autoescape=True) for part in text.split(link)]
     anchor = format_html('<a href="{}" style="{}">{}</a>', link, LINK_STYLE, link)
     return mark_safe(anchor.join(parts))  # noqa: S308 - every part is escaped above
+
+
+def link_url(base_url: str, url_name: str, token: str) -> str:
+    """The absolute URL of a token link under the site's root (never a request's Host)."""
+    if not base_url:
+        site = default_site()
+        base_url = (site.root_url if site is not None else "") + "/"
+    return urljoin(base_url, reverse(url_name, args=[token]).lstrip("/"))
 
 
 def default_site() -> Site | None:

@@ -67,15 +67,23 @@ def retry_delay(retries: int) -> float:
     return delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
 
 
+def publish(task_name: str, *args: Any) -> bool:
+    """Publish a task by its registered name; never fail the caller's request over it.
+    False (and an error in the log) if the broker refused."""
+    try:
+        current_app.tasks[task_name].delay(*args)
+    except Exception:  # noqa: BLE001 - any broker or eager-mode error
+        logger.exception("Could not publish %s%r", task_name, args)
+        return False
+    return True
+
+
 def queue(model: type[OutboxMessage], pk: int) -> None:
     """Publish the send task of one row; never fail the caller's request over it.
 
     If publishing fails, the row stays queued and the sweeper sends it later.
     """
-    try:
-        current_app.tasks[model.outbox_task].delay(pk)
-    except Exception:  # noqa: BLE001 - any broker or eager-mode error: the sweeper retries
-        logger.exception("Could not queue the mail of %s #%s", model._meta.model_name, pk)
+    publish(model.outbox_task, pk)
 
 
 def queue_after_commit(row: OutboxMessage) -> None:

@@ -30,6 +30,7 @@ from .filters import ContactFilterSet
 from .forms import ContactForm
 from .listing import ContactIndexView
 from .lists import AddMembersView, MembersResultsView, MembersView, RemoveMemberView
+from .notice import PurposeIndexView, SendNoticeView
 from .permissions import policy_for
 from .revoke import RevokeView
 from .search import ContactSearchView
@@ -90,8 +91,12 @@ class PurposeViewSet(model_labels.LabelledViewSetMixin, ActionURLsMixin, Snippet
     model = ProcessingPurpose
     icon = "tick-inverse"
     menu_label = _("Purposes")
+    index_view_class = PurposeIndexView
     delete_view_class = PurposeDeleteView
-    actions = (("deactivate", DeactivatePurposeView, "deactivate/<int:pk>/"),)
+    actions = (
+        ("deactivate", DeactivatePurposeView, "deactivate/<int:pk>/"),
+        ("notice", SendNoticeView, "notice/<int:pk>/"),
+    )
     chooser_viewset_class = PurposeChooserViewSet
     list_display = [
         "name",

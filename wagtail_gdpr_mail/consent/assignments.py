@@ -113,7 +113,11 @@ def assign_purpose(
             assignment.valid_from = min(current.valid_from, valid_from)
             assignment.valid_until = valid_until
             assignment.source = source
-            assignment.save(update_fields=["valid_from", "valid_until", "source"])
+            # A new validity: its lapse (if any) is recorded afresh.
+            assignment.expiry_recorded_at = None
+            assignment.save(
+                update_fields=["valid_from", "valid_until", "source", "expiry_recorded_at"]
+            )
             event, created = ConsentRecord.Event.RENEWED, False
         record = ConsentRecord.objects.append(
             contact=contact,

@@ -8,6 +8,7 @@ from .legal import (
     Subprocessor,
     TransferSafeguard,
 )
+from .lifecycle import InterestNotice, ReconsentRequest
 from .purposes import LegalBasis, ProcessingPurpose, PurposeCategory, RetentionUnit
 from .retention import StorageLimitationRun
 from .ropa import Recipient, RecordSettings
@@ -17,6 +18,7 @@ from .suppression import Suppression
 __all__ = [
     "AccessRequest",
     "GENESIS_HASH",
+    "InterestNotice",
     "ConsentChainHead",
     "ConsentRecord",
     "Contact",
@@ -26,6 +28,7 @@ __all__ = [
     "ListMembership",
     "PendingSignup",
     "ProcessingPurpose",
+    "ReconsentRequest",
     "SignupToken",
     "StorageLimitationRun",
     "Suppression",

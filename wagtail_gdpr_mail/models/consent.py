@@ -45,6 +45,14 @@ class PurposeAssignmentQuerySet(models.QuerySet):
     def revoked(self) -> PurposeAssignmentQuerySet:
         return self.filter(revoked_at__isnull=False)
 
+    def lapsed_without_record(self, when: datetime | None = None) -> PurposeAssignmentQuerySet:
+        """Not revoked, lapsed by ``when``, and no "expired" consent record written yet."""
+        return self.filter(
+            revoked_at__isnull=True,
+            expiry_recorded_at__isnull=True,
+            valid_until__lte=when or timezone.now(),
+        )
+
 
 class PurposeAssignment(models.Model):
     """A purpose held by a contact, with its validity. Revoked, never deleted."""
@@ -83,6 +91,9 @@ class PurposeAssignment(models.Model):
     editor_reason = models.CharField(
         _("editor's reason"), max_length=16, choices=EditorReason.choices, blank=True
     )
+    #: When the "expired" consent record of the current ``valid_until`` was written
+    #: (set in the same transaction, so it is written once); a renewal clears it.
+    expiry_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PurposeAssignmentQuerySet.as_manager()
 
@@ -104,6 +115,12 @@ class PurposeAssignment(models.Model):
                 fields=["contact", "valid_until", "valid_from"],
                 condition=Q(revoked_at__isnull=True),
                 name="gdpr_mail_assign_current",
+            ),
+            # The daily expiry task's "lapsed, not yet recorded" scan.
+            models.Index(
+                fields=["valid_until"],
+                condition=Q(revoked_at__isnull=True, expiry_recorded_at__isnull=True),
+                name="gdpr_mail_assign_unrecorded",
             ),
         ]
 

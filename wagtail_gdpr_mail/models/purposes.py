@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
@@ -98,6 +99,10 @@ class LegalBasis(models.Model):
     def requires_consent(self) -> bool:
         return self.code == self.Code.CONSENT
 
+    @property
+    def is_legitimate_interest(self) -> bool:
+        return self.code == self.Code.LEGITIMATE_INTEREST
+
 
 class RetentionUnit(models.TextChoices):
     DAYS = "days", _("days")
@@ -151,6 +156,10 @@ class PurposeCategory(models.TextChoices):
     PROTECTING_HEALTH = "Protecting Your Health", _("Protecting your health")
     PROTECTING_INTERESTS = "Protecting Our Interests", _("Protecting our interests")
     IMPROVE_PERFORMANCE = "Improve Performance", _("Improving performance")
+
+
+#: Days before expiry that a re-consent mail goes out, unless the purpose says otherwise.
+RECONSENT_DAYS_BEFORE = 30
 
 
 class ProcessingPurposeQuerySet(models.QuerySet):
@@ -247,6 +256,37 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
             "what was recorded for it is kept."
         ),
     )
+    reconsent_enabled = models.BooleanField(
+        _("ask for re-consent"),
+        default=False,
+        help_text=_(
+            "Before an assignment of this purpose expires, mail the contact a link that "
+            "renews it for another retention period."
+        ),
+    )
+    reconsent_days_before = models.PositiveSmallIntegerField(
+        _("days before expiry"),
+        default=RECONSENT_DAYS_BEFORE,
+        blank=True,  # empty = the default (forms that predate the field send nothing)
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    reconsent_subject = models.CharField(
+        _("re-consent mail subject"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Empty = the default text. Placeholders: {name}, {purpose}, {valid_until}, "
+            "{controller}."
+        ),
+    )
+    reconsent_body = models.TextField(
+        _("re-consent mail text"),
+        blank=True,
+        help_text=_(
+            "Empty = the default text. Placeholders: {name}, {purpose}, {valid_until}, "
+            "{renew_url}, {controller}. Without {renew_url} the link is added at the end."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -265,6 +305,16 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
         FieldPanel("data_subjects"),
         FieldPanel("revocable_by_unsubscribe"),
         FieldPanel("is_active"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [FieldPanel("reconsent_enabled"), FieldPanel("reconsent_days_before")]
+                ),
+                FieldPanel("reconsent_subject"),
+                FieldPanel("reconsent_body"),
+            ],
+            heading=_("Re-consent"),
+        ),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
@@ -275,6 +325,11 @@ class ProcessingPurpose(RevisionMixin, index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.reconsent_days_before is None:
+            self.reconsent_days_before = RECONSENT_DAYS_BEFORE
+        super().save(*args, **kwargs)
 
     @property
     def retention_display(self) -> str:

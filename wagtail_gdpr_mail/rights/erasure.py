@@ -2,7 +2,7 @@
 
 *Delete* removes the contact and every row holding their personal data
 (assignments, consent records, list memberships, pending signups for the
-address). *Anonymise* wipes the personal fields of the contact and the
+address, re-consent requests and notices). *Anonymise* wipes the personal fields of the contact and the
 evidence of its consent records (IPs, user agents, texts), revokes its
 purposes, and keeps the rows, so counts and statistics do not change and the
 fact that a contact existed remains. Either way the address is suppressed (as a
@@ -25,9 +25,11 @@ from ..crypto import email_blind_index_candidates, is_unreadable
 from ..models import (
     ConsentRecord,
     Contact,
+    InterestNotice,
     PendingSignup,
     ProcessingPurpose,
     PurposeAssignment,
+    ReconsentRequest,
     Suppression,
 )
 from ..ratelimit import release_quiet_guard
@@ -84,6 +86,9 @@ def erase_contacts(
     with transaction.atomic():
         indexes = list(Contact.objects.filter(pk__in=pks).values_list("email_index", flat=True))
         _pending_signups_for(contacts, indexes).delete()
+        # Re-consent requests and notices hold the mail as sent (names, links).
+        ReconsentRequest.objects.filter(assignment__contact_id__in=pks).delete()
+        InterestNotice.objects.filter(assignment__contact_id__in=pks).delete()
         _suppress(indexes)
         release_quiet_guard([c.email for c in contacts])
         # Log first: a deleted contact can no longer be named in the log.

@@ -6,13 +6,10 @@ The views (``subscriptions/views.py``) only translate HTTP into calls here.
 from __future__ import annotations
 
 import enum
-import random
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,6 +21,7 @@ from ..consent.assignments import assign_purpose
 from ..consent.evidence import client_info
 from ..crypto import email_blind_index, email_blind_index_candidates
 from ..lists import add_to_list
+from ..locking import retry_when_locked, write_transaction
 from ..models import Contact, ContactSource, ProcessingPurpose, Suppression
 from ..models.signups import PendingSignup
 from ..ratelimit import claim_quiet_period, release_quiet_guard
@@ -138,12 +136,6 @@ def find_signup(token: str) -> PendingSignup | None:
     return PendingSignup.find_by_token(token)
 
 
-#: Pauses (in seconds, before jitter) between tries of a confirm that found the
-#: database locked. SQLite locks the whole file for a writer; after the last try the
-#: visitor is asked to try again (HTTP 503), never shown a traceback.
-LOCKED_RETRY_DELAYS = (0.05, 0.15, 0.4)
-
-
 def confirm(token: str, request: HttpRequest) -> Confirmation:
     """Turn a pending signup into a contact with its purposes — exactly once.
 
@@ -152,51 +144,14 @@ def confirm(token: str, request: HttpRequest) -> Confirmation:
     SQLite, where a second writer can find the database locked, the transaction
     is tried again a few times and then answers ``BUSY``.
     """
-    for delay in (*LOCKED_RETRY_DELAYS, None):
-        try:
-            return _confirm_once(token, request)
-        except OperationalError as exc:
-            if not _database_is_locked(exc):
-                raise
-        if delay is not None:
-            time.sleep(delay * random.uniform(1, 2))  # noqa: S311 - jitter, not a secret
-    return Confirmation(Outcome.BUSY)
-
-
-def _database_is_locked(exc: OperationalError) -> bool:
-    """SQLite's "database is locked" / "database table is locked"; nothing else."""
-    return connection.vendor == "sqlite" and "is locked" in str(exc)
-
-
-@contextmanager
-def _write_transaction():
-    """``transaction.atomic()`` that, on SQLite, starts with ``BEGIN IMMEDIATE``.
-
-    A deferred SQLite transaction that has read cannot wait for another writer: its
-    first write fails at once with "database is locked". Taking the write lock at
-    the start lets SQLite's busy timeout queue concurrent confirms instead. Sites
-    may set ``OPTIONS["transaction_mode"]`` themselves; the app cannot rely on it.
-    """
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        with transaction.atomic():
-            yield
-        return
-    connection.ensure_connection()
-    mode = connection.transaction_mode
-    connection.transaction_mode = "IMMEDIATE" if mode in (None, "DEFERRED") else mode
-    try:
-        with transaction.atomic():
-            connection.transaction_mode = mode
-            yield
-    finally:
-        connection.transaction_mode = mode
+    return retry_when_locked(lambda: _confirm_once(token, request), busy=Confirmation(Outcome.BUSY))
 
 
 def _confirm_once(token: str, request: HttpRequest) -> Confirmation:
     signup = find_signup(token)
     if signup is None:
         return Confirmation(Outcome.INVALID)
-    with _write_transaction():
+    with write_transaction():
         signup = PendingSignup.objects.select_for_update().get(pk=signup.pk)
         if signup.confirmed_at is not None:
             return Confirmation(Outcome.ALREADY_CONFIRMED, signup)

@@ -85,6 +85,8 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
         STORAGE_LIMITATION,
         _("Storage limitation"),
         _("Contacts without a valid purpose past the grace period counted or erased"),
+    ),
+    (
         SEND_NOTICE,
         _("Send information notice"),
         _("Legitimate-interest notice sent to the purpose's contacts"),

@@ -10,11 +10,25 @@ from .legal import (
 )
 from .purposes import LegalBasis, ProcessingPurpose, PurposeCategory, RetentionUnit
 from .ropa import Recipient, RecordSettings
+from .segments import (
+    BulkOperation,
+    CustomFieldIndex,
+    Segment,
+    SegmentKind,
+    SegmentSnapshot,
+    SegmentSnapshotMember,
+)
 from .signups import PendingSignup, SignupToken
 from .suppression import Suppression
 
 __all__ = [
     "AccessRequest",
+    "BulkOperation",
+    "CustomFieldIndex",
+    "Segment",
+    "SegmentKind",
+    "SegmentSnapshot",
+    "SegmentSnapshotMember",
     "GENESIS_HASH",
     "ConsentChainHead",
     "ConsentRecord",

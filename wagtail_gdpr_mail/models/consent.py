@@ -93,6 +93,13 @@ class PurposeAssignment(models.Model):
                 condition=Q(revoked_at__isnull=True),
                 name="gdpr_mail_assign_current",
             ),
+            # The segment rules on one purpose ("has / lacks / expires within"): the
+            # contacts of a purpose in a validity range, read from the index alone.
+            models.Index(
+                fields=["purpose", "valid_until", "valid_from", "contact"],
+                condition=Q(revoked_at__isnull=True),
+                name="gdpr_mail_assign_purpose_valid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -37,6 +37,12 @@ ERASE = PREFIX + "erase"
 RECTIFY = PREFIX + "rectify"
 CONFIRM_SIGNUP = PREFIX + "confirm_signup"
 ACCEPT_DPA = PREFIX + "accept_dpa"
+#: A bulk operation assigned / revoked a purpose for a segment, a list or a selection
+#: (one entry per operation, with the count).
+BULK_ASSIGN = PREFIX + "bulk_assign"
+BULK_REVOKE = PREFIX + "bulk_revoke"
+#: A static segment's snapshot was taken (who was in it, kept as evidence).
+SEGMENT_SNAPSHOT = PREFIX + "segment_snapshot"
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -59,6 +65,9 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
         _("Confirm subscription"),
         _("Subscription confirmed by the contact (double opt-in)"),
     ),
+    (BULK_ASSIGN, _("Bulk assign purpose"), _("Purpose assigned to many contacts")),
+    (BULK_REVOKE, _("Bulk revoke purpose"), _("Purpose revoked from many contacts")),
+    (SEGMENT_SNAPSHOT, _("Segment snapshot"), _("Segment snapshot taken")),
     (
         ACCEPT_DPA,
         _("Accept data processing agreement"),

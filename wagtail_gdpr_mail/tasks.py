@@ -7,11 +7,13 @@ only imports them.
 
 from .outbox import purge_expired_signups, sweep_unsent_mail
 from .rights.tasks import request_access, send_access_mail
+from .segments.tasks import run_bulk_operation
 from .subscriptions.tasks import send_confirmation_mail
 
 __all__ = [
     "purge_expired_signups",
     "request_access",
+    "run_bulk_operation",
     "send_access_mail",
     "send_confirmation_mail",
     "sweep_unsent_mail",

@@ -18,7 +18,7 @@ INSERT INTO {contact} (row_key, email, email_index, first_name, last_name, custo
                        source, created_at, updated_at, anonymised_at)
 SELECT gen_random_uuid(), NULL, NULL, '', '', '',
        (ARRAY['form','admin','import','api','reconsent'])[1 + i %% 5],
-       now() - make_interval(mins => ((i * 7919) %% 1500000)), now(), NULL
+       now() - make_interval(mins => ((i::bigint * 7919) %% 1500000)::int), now(), NULL
 FROM generate_series(1, %(count)s) AS i
 """
 

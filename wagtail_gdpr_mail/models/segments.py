@@ -225,6 +225,9 @@ class SegmentSnapshotMember(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.contact_id} ∈ {self.snapshot_id}"
+
 
 class CustomFieldIndex(models.Model):
     """Keyed hashes of a contact's (custom field, normalised value) pairs, written on
@@ -240,6 +243,9 @@ class CustomFieldIndex(models.Model):
                 fields=["contact", "digest"], name="gdpr_mail_unique_custom_field_index"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.digest[:12]}"
 
 
 class BulkOperation(models.Model):

@@ -24,28 +24,32 @@ from ..models.contacts import ContactQuerySet
 from ..models.segments import Match
 from .custom_fields import digest_candidates
 
-#: A chosen snippet whose row is gone (the block gives None, the raw data an id).
-MISSING = object()
+
+def _id(value: Any, name: str) -> int | None:
+    """The chosen purpose / list as its id (as stored), None when left empty."""
+    try:
+        return int(value.get(name)) if value.get(name) not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
-def _chosen(value: Any, raw: Any, name: str) -> Any:
-    """The chosen purpose/list, None when left empty, MISSING when deleted."""
-    chosen = value.get(name) if value is not None else None
-    if chosen is not None:
-        return chosen
-    raw_id = raw.get(name) if isinstance(raw, dict) else None
-    return MISSING if raw_id else None
+def _day(value: Any, name: str) -> date | None:
+    day = value.get(name)
+    if isinstance(day, str) and day:
+        try:
+            return date.fromisoformat(day[:10])
+        except ValueError:
+            return None
+    return day if isinstance(day, date) else None
 
 
-def _start_of(day: Any) -> datetime | None:
-    if isinstance(day, datetime):
-        return day
-    if not isinstance(day, date):
+def _start_of(day: date | None) -> datetime | None:
+    if day is None:
         return None
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _end_after(day: Any) -> datetime | None:
+def _end_after(day: date | None) -> datetime | None:
     """The exclusive end of an inclusive day."""
     start = _start_of(day)
     return None if start is None else start + timedelta(days=1)
@@ -58,43 +62,52 @@ def _days(value: Any) -> int:
         return 0
 
 
-def _purpose_rule(method: str, *, missing_matches_all: bool = False, any_if_empty: bool = False):
-    def rule(qs: ContactQuerySet, value: Any, raw: Any, now: datetime) -> ContactQuerySet:
-        purpose = _chosen(value, raw, "purpose")
-        if purpose is MISSING or (purpose is None and not any_if_empty):
-            return qs if missing_matches_all else qs.none()
-        if method in ("with_purpose_expiring_within", "expired_within"):
-            return getattr(qs, method)(_days(value), purpose, when=now)
-        return getattr(qs, method)(purpose, when=now)
-
-    return rule
+# Rules read the stored (raw) form of a block: ids, not objects. A rule on a deleted
+# purpose or list thus needs no look-up and matches what the data says: nobody holds
+# a deleted purpose (assignments protect it) and a deleted list has no members.
 
 
-def _list_rule(qs: ContactQuerySet, value: Any, raw: Any, now: datetime) -> ContactQuerySet:
-    contact_list = _chosen(value, raw, "contact_list")
-    if contact_list is None or contact_list is MISSING:
-        return qs.none()
-    return qs.in_list(contact_list)
+def _has(qs: ContactQuerySet, value: Any, now: datetime) -> ContactQuerySet:
+    purpose = _id(value, "purpose")
+    return qs.none() if purpose is None else qs.with_valid_purpose(purpose, when=now)
 
 
-def _joined_rule(qs: ContactQuerySet, value: Any, raw: Any, now: datetime) -> ContactQuerySet:
-    contact_list = _chosen(value, raw, "contact_list")
-    if contact_list is None or contact_list is MISSING:
+def _lacks(qs: ContactQuerySet, value: Any, now: datetime) -> ContactQuerySet:
+    purpose = _id(value, "purpose")
+    return qs if purpose is None else qs.without_valid_purpose(purpose, when=now)
+
+
+def _expires(qs: ContactQuerySet, value: Any, now: datetime) -> ContactQuerySet:
+    return qs.with_purpose_expiring_within(_days(value), _id(value, "purpose"), when=now)
+
+
+def _expired(qs: ContactQuerySet, value: Any, now: datetime) -> ContactQuerySet:
+    return qs.expired_within(_days(value), _id(value, "purpose"), when=now)
+
+
+def _in_list(qs: ContactQuerySet, value: Any, now: datetime) -> ContactQuerySet:
+    contact_list = _id(value, "contact_list")
+    return qs.none() if contact_list is None else qs.in_list(contact_list)
+
+
+def _joined(qs: ContactQuerySet, value: Any, now: datetime) -> ContactQuerySet:
+    contact_list = _id(value, "contact_list")
+    if contact_list is None:
         return qs.none()
     return qs.joined_list_between(
-        contact_list, _start_of(value.get("start")), _end_after(value.get("end"))
+        contact_list, _start_of(_day(value, "start")), _end_after(_day(value, "end"))
     )
 
 
-def _created_rule(qs: ContactQuerySet, value: Any, raw: Any, now: datetime) -> ContactQuerySet:
-    return qs.created_between(_start_of(value.get("start")), _end_after(value.get("end")))
+def _created(qs: ContactQuerySet, value: Any, now: datetime) -> ContactQuerySet:
+    return qs.created_between(_start_of(_day(value, "start")), _end_after(_day(value, "end")))
 
 
-def _source_rule(qs: ContactQuerySet, value: Any, raw: Any, now: datetime) -> ContactQuerySet:
+def _source(qs: ContactQuerySet, value: Any, now: datetime) -> ContactQuerySet:
     return qs.filter(source=str(value.get("source") or ""))
 
 
-def _custom_field_rule(qs: ContactQuerySet, value: Any, raw: Any, now: datetime) -> ContactQuerySet:
+def _custom_field(qs: ContactQuerySet, value: Any, now: datetime) -> ContactQuerySet:
     candidates = digest_candidates(str(value.get("key") or ""), value.get("value"))
     if not candidates:
         return qs.none()
@@ -103,80 +116,65 @@ def _custom_field_rule(qs: ContactQuerySet, value: Any, raw: Any, now: datetime)
     )
 
 
-def _suppressed_rule(qs: ContactQuerySet, value: Any, raw: Any, now: datetime) -> ContactQuerySet:
+def _suppressed(qs: ContactQuerySet, value: Any, now: datetime) -> ContactQuerySet:
     return qs.not_suppressed() if value.get("suppressed") == "no" else qs.suppressed()
 
 
-Rule = Callable[[ContactQuerySet, Any, Any, datetime], ContactQuerySet]
+Rule = Callable[[ContactQuerySet, Any, datetime], ContactQuerySet]
 
 RULES: dict[str, Rule] = {
-    "no_valid_purpose": lambda qs, value, raw, now: qs.without_any_valid_purpose(now),
-    "has_purpose": _purpose_rule("with_valid_purpose"),
-    "lacks_purpose": _purpose_rule("without_valid_purpose", missing_matches_all=True),
-    "expires_within": _purpose_rule("with_purpose_expiring_within", any_if_empty=True),
-    "expired_within": _purpose_rule("expired_within", any_if_empty=True),
-    "in_list": _list_rule,
-    "joined_list": _joined_rule,
-    "created_between": _created_rule,
-    "source": _source_rule,
-    "custom_field": _custom_field_rule,
-    "suppressed": _suppressed_rule,
+    "no_valid_purpose": lambda qs, value, now: qs.without_any_valid_purpose(now),
+    "has_purpose": _has,
+    "lacks_purpose": _lacks,
+    "expires_within": _expires,
+    "expired_within": _expired,
+    "in_list": _in_list,
+    "joined_list": _joined,
+    "created_between": _created,
+    "source": _source,
+    "custom_field": _custom_field,
+    "suppressed": _suppressed,
 }
 
 
-def _raw_items(stream: Any) -> list[Any]:
-    raw = getattr(stream, "raw_data", None)
-    if raw is None:
-        return [None] * len(stream)
-    return [item.get("value") if isinstance(item, dict) else None for item in raw]
+def _raw(stream: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(block type, stored value) of each rule: a StreamValue's raw data, or a list of
+    dicts as stored."""
+    items = getattr(stream, "raw_data", stream) or []
+    found = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("type"), str):
+            value = item.get("value")
+            found.append((item["type"], value if isinstance(value, dict) else {}))
+    return found
 
 
-def _evaluate(items: list[tuple[Any, Any]], match: str, now: datetime) -> ContactQuerySet:
-    """Rules ``(child, raw)`` combined with ``match``. Under "any", the "has valid
-    purpose" rules become one ``with_any_valid_purpose`` (one semi-join)."""
+def _evaluate(items: list[tuple[str, dict]], match: str, now: datetime) -> ContactQuerySet:
+    """Rules combined with ``match``. Under "any", the "has valid purpose" rules become
+    one ``with_any_valid_purpose`` (one semi-join instead of one probe each)."""
     base = Contact.objects.all()
     parts, any_of = [], []
-    for child, raw in items:
-        if child.block_type not in RULES:
-            continue
-        purpose = (
-            _chosen(child.value, raw, "purpose") if child.block_type == "has_purpose" else None
-        )
-        if match == Match.ANY and purpose not in (None, MISSING):
-            any_of.append(purpose)
-        else:
-            parts.append(RULES[child.block_type](base, child.value, raw, now))
+    for block_type, value in items:
+        if block_type == "group":
+            inner = _raw(value.get("rules"))
+            parts.append(_evaluate(inner, value.get("match") or Match.ANY, now))
+        elif block_type == "has_purpose" and match == Match.ANY and _id(value, "purpose"):
+            any_of.append(_id(value, "purpose"))
+        elif block_type in RULES:
+            parts.append(RULES[block_type](base, value, now))
     if any_of:
         parts.append(base.with_any_valid_purpose(any_of, when=now))
-    return _combine(parts, match)
-
-
-def _items(stream: Any) -> list[tuple[Any, Any]]:
-    return list(zip(stream, _raw_items(stream), strict=False))
-
-
-def _combine(parts: list[ContactQuerySet], match: str) -> ContactQuerySet:
-    base = Contact.objects.all()
     if not parts:
         return base if match != Match.ANY else base.none()
     return reduce(operator.or_ if match == Match.ANY else operator.and_, parts)
 
 
 def rules_queryset(rules: Any, match: str = Match.ALL, *, now: datetime | None = None):
-    """The contacts that ``rules`` (a StreamValue of rule blocks) select, as one queryset."""
-    now = now or timezone.now()
-    top, parts = [], []
-    for child, raw in _items(rules):
-        if child.block_type == "group":
-            group = child.value
-            parts.append(_evaluate(_items(group["rules"]), group.get("match") or Match.ANY, now))
-        else:
-            top.append((child, raw))
-    if not parts:
-        return _evaluate(top, match, now)
-    if top:
-        parts.insert(0, _evaluate(top, match, now))
-    return _combine(parts, match)
+    """The contacts that ``rules`` (a StreamValue of rule blocks) select, as one queryset.
+
+    Groups nest one level in the editor; here any depth would work the same way.
+    """
+    return _evaluate(_raw(rules), match, now or timezone.now())
 
 
 def segment_contacts(segment: Segment, *, now: datetime | None = None) -> ContactQuerySet:

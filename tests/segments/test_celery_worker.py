@@ -27,7 +27,7 @@ pytestmark = [
 
 
 def test_a_worker_runs_the_operation_and_another_resumes_it(
-    start_worker, make_contact, purpose, contact_list
+    request, make_contact, purpose, contact_list
 ):
     contacts = [make_contact() for _ in range(30)]
     ListMembership.objects.bulk_create(
@@ -38,7 +38,7 @@ def test_a_worker_runs_the_operation_and_another_resumes_it(
     )
     # A first worker did one batch, then died (its work committed with its progress).
     assert bulk.run_batch(operation.pk, batch_size=7)
-    worker = start_worker()
+    worker = request.getfixturevalue("start_worker")()
     with transaction.atomic():
         tasks.start(operation)
 

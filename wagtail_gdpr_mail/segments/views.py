@@ -174,9 +174,22 @@ class BulkOperationCreateView(View):
                 "form": form,
                 "target": target,
                 "count": count.not_anonymised().count(),
-                "header_title": _("Assign or revoke a purpose: %(target)s") % {"target": target},
+                **_header(_("Assign or revoke a purpose: %(target)s") % {"target": target}),
             },
         )
+
+
+def _header(title: str) -> dict[str, Any]:
+    return {
+        "header_title": title,
+        "page_title": title,
+        "header_icon": "crosshairs",
+        "breadcrumbs_items": [
+            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": reverse(url_name("list")), "label": _("Segments")},
+            {"url": "", "label": title},
+        ],
+    }
 
 
 def _operation_for(request: HttpRequest, pk: int) -> BulkOperation | None:
@@ -213,7 +226,7 @@ class BulkProgressView(View):
                 "operation": operation,
                 "progress": progress_data(operation),
                 "status_url": reverse(url_name("bulk_status"), args=[operation.pk]),
-                "header_title": operation.get_kind_display(),
+                **_header(f"{operation.get_kind_display()}: {operation.purpose}"),
             },
         )
 

@@ -6,18 +6,16 @@
     if (!box) return;
     var url = box.getAttribute("data-gdpr-mail-progress");
     var bar = box.querySelector("[data-gdpr-mail-bar]");
-    var progress = box.querySelector(".progress");
+    var progress = box.querySelector("[data-gdpr-mail-progressbar]");
     function show(data) {
-      bar.style.width = data.percent + "%";
       bar.textContent = data.percent + "%";
-      progress.setAttribute("aria-valuenow", data.percent);
+      progress.value = data.percent;
       ["state_display", "done", "total", "changed", "skipped"].forEach(function (key) {
         var name = key === "state_display" ? "state" : key;
         var el = box.querySelector("[data-gdpr-mail-" + name + "]");
         if (el) el.textContent = data[key];
       });
       if (data.finished || data.state === "failed") {
-        progress.classList.remove("active");
         box.setAttribute("data-gdpr-mail-finished", data.state);
         return true;
       }

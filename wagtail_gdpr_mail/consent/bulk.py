@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .. import signals
 from ..models import ConsentRecord, ProcessingPurpose, PurposeAssignment
+from ..models.bulk_insert import id_set, insert_many
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def assign_many(
         current = {
             a.contact_id: a
             for a in PurposeAssignment.objects.select_for_update()
-            .filter(contact_id__in=list(starts), purpose=purpose)
+            .filter(contact_id__in=id_set(list(starts), PurposeAssignment), purpose=purpose)
             .current()
         }
         new = [
@@ -86,7 +87,7 @@ def assign_many(
             for contact_id, start in starts.items()
             if contact_id not in current
         ]
-        PurposeAssignment.objects.bulk_create(new, batch_size=1000)
+        insert_many(PurposeAssignment, new)
         records = [
             _record(a, ConsentRecord.Event.GIVEN, evidence=dict(evidence or {}), **common)
             for a in new
@@ -134,13 +135,13 @@ def revoke_many(
     with transaction.atomic():
         assignments = list(
             PurposeAssignment.objects.select_for_update()
-            .filter(contact_id__in=contact_ids, purpose=purpose)
+            .filter(contact_id__in=id_set(contact_ids, PurposeAssignment), purpose=purpose)
             .current()
             .order_by("pk")
         )
         if not assignments:
             return BatchResult()
-        PurposeAssignment.objects.filter(pk__in=[a.pk for a in assignments]).update(
+        PurposeAssignment.objects.filter(pk__in=id_set([a.pk for a in assignments])).update(
             revoked_at=now, revocation_reason=reason
         )
         revision = purpose.current_revision()

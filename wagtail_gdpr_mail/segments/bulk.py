@@ -18,6 +18,7 @@ from django.utils import timezone
 from ..audit import BULK_ASSIGN, BULK_REVOKE, log_action, user_id
 from ..consent.bulk import BatchResult, assign_many, revoke_many
 from ..models import BulkOperation, Contact, ContactList, ListMembership, ProcessingPurpose, Segment
+from ..models.bulk_insert import id_set
 from ..models.contacts import ContactQuerySet
 from .rules import segment_contacts
 
@@ -90,7 +91,8 @@ def _starts(operation: BulkOperation, ids: list[int]) -> dict[int, datetime]:
         # Contacts not (or no longer) in the list have no join date: they are skipped.
         return dict(
             ListMembership.objects.filter(
-                contact_list_id=operation.contact_list_id, contact_id__in=ids
+                contact_list_id=operation.contact_list_id,
+                contact_id__in=id_set(ids, ListMembership),
             ).values_list("contact_id", "added_at")
         )
     # "Now" is the moment the operation was asked for, the same for every batch.

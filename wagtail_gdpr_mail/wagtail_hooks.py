@@ -11,6 +11,7 @@ from .admin.labels import LabelledDeleteBulkAction
 from .admin.permissions import ACTION_PERMISSIONS, policy_for, register_permission_policy
 from .admin.viewsets import GdprMailViewSetGroup
 from .models import Contact, ContactList, ProcessingPurpose
+from .segments.bulk_actions import PurposeBulkAction
 
 if register_permission_policy is not None:  # Wagtail 8; on 7.0 the viewsets carry it
     for _model in (Contact, ContactList, ProcessingPurpose):
@@ -20,6 +21,7 @@ register_snippet(GdprMailViewSetGroup)
 # After Wagtail's own snippet actions, so that it replaces "delete" for contacts.
 hooks.register("register_bulk_action", EraseContactsBulkAction, order=100)
 hooks.register("register_bulk_action", LabelledDeleteBulkAction, order=100)
+hooks.register("register_bulk_action", PurposeBulkAction)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("before_delete_snippet", refuse_bulk_delete_in_use)
 

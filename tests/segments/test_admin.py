@@ -129,3 +129,24 @@ def test_bulk_views_need_assign_or_revoke(client, contact_list):
     client.force_login(make_user("viewer", ["view_contact"]))
     url = f"{reverse(url_name('bulk'))}?list={contact_list.pk}"
     assert client.get(url).status_code == 403
+
+
+def test_the_contact_listing_bulk_action_starts_an_operation_for_the_selection(
+    admin, make_contact, purpose, django_capture_on_commit_callbacks
+):
+    chosen = [make_contact(), make_contact()]
+    make_contact()
+    action = reverse(
+        "wagtail_bulk_action", args=["wagtail_gdpr_mail", "contact", "gdpr_mail_purpose"]
+    )
+    url = f"{action}?id={chosen[0].pk}&id={chosen[1].pk}"
+    assert "2 contacts selected" in admin.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            url, {"kind": "assign", "purpose": purpose.pk, "valid_from": "now", "note": "Phone"}
+        )
+    operation = BulkOperation.objects.get()
+    assert response.url == reverse(url_name("bulk_progress"), args=[operation.pk])
+    operation.refresh_from_db()
+    assert (operation.target, operation.state, operation.changed) == ("selection", "done", 2)
+    assert {a.contact_id for a in purpose.assignments.all()} == {c.pk for c in chosen}

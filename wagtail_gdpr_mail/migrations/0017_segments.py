@@ -38,10 +38,6 @@ def add_builtin_segments(apps, schema_editor):
         )
 
 
-def remove_builtin_segments(apps, schema_editor):
-    apps.get_model("wagtail_gdpr_mail", "Segment").objects.filter(builtin__isnull=False).delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -180,5 +176,6 @@ class Migration(migrations.Migration):
             model_name='segmentsnapshotmember',
             constraint=models.UniqueConstraint(fields=('snapshot', 'contact'), name='gdpr_mail_unique_snapshot_member'),
         ),
-        migrations.RunPython(add_builtin_segments, remove_builtin_segments),
+        # Backwards, the table goes with its rows.
+        migrations.RunPython(add_builtin_segments, migrations.RunPython.noop),
     ]

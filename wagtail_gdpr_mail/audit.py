@@ -47,6 +47,12 @@ LEAVE_LIST = PREFIX + "leave_list"
 STORAGE_LIMITATION = PREFIX + "storage_limitation"
 #: An editor sent a legitimate-interest purpose's information notice to its holders.
 SEND_NOTICE = PREFIX + "send_notice"
+#: A bulk operation assigned / revoked a purpose for a segment, a list or a selection
+#: (one entry per operation, with the count).
+BULK_ASSIGN = PREFIX + "bulk_assign"
+BULK_REVOKE = PREFIX + "bulk_revoke"
+#: A static segment's snapshot was taken (who was in it, kept as evidence).
+SEGMENT_SNAPSHOT = PREFIX + "segment_snapshot"
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -76,6 +82,9 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
     ),
     (JOIN_LIST, _("Add to list"), _("Contact added to a list")),
     (LEAVE_LIST, _("Remove from list"), _("Contact removed from a list")),
+    (BULK_ASSIGN, _("Bulk assign purpose"), _("Purpose assigned to many contacts")),
+    (BULK_REVOKE, _("Bulk revoke purpose"), _("Purpose revoked from many contacts")),
+    (SEGMENT_SNAPSHOT, _("Segment snapshot"), _("Segment snapshot taken")),
     (
         ACCEPT_DPA,
         _("Accept data processing agreement"),

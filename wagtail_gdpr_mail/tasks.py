@@ -14,6 +14,7 @@ from .consent.tasks import (
 )
 from .outbox import purge_expired_signups, sweep_unsent_mail
 from .rights.tasks import enforce_storage_limitation, request_access, send_access_mail
+from .segments.tasks import run_bulk_operation
 from .subscriptions.tasks import send_confirmation_mail
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "queue_reconsent_mail",
     "record_expiries",
     "request_access",
+    "run_bulk_operation",
     "send_access_mail",
     "send_confirmation_mail",
     "send_interest_notice",

@@ -15,6 +15,7 @@ from .admin.retention import due_for_erasure_menu_item, due_for_erasure_urls
 from .admin.revoke import RevokePurposeBulkAction
 from .admin.viewsets import GdprMailViewSetGroup
 from .models import Contact, ContactList, ProcessingPurpose
+from .segments.bulk_actions import PurposeBulkAction
 
 if register_permission_policy is not None:  # Wagtail 8; on 7.0 the viewsets carry it
     for _model in (Contact, ContactList, ProcessingPurpose):
@@ -27,6 +28,7 @@ hooks.register("register_bulk_action", LabelledDeleteBulkAction, order=100)
 hooks.register("register_bulk_action", RevokePurposeBulkAction)
 hooks.register("register_bulk_action", AddToListBulkAction)
 hooks.register("register_bulk_action", RemoveFromListBulkAction)
+hooks.register("register_bulk_action", PurposeBulkAction)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("before_delete_snippet", refuse_bulk_delete_in_use)
 hooks.register("construct_homepage_panels", add_unsent_mail_panel)

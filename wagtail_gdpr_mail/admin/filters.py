@@ -20,6 +20,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from ..conf import app_settings
 from ..dates import format_date
 from ..models import Contact, ContactList, ContactSource, ProcessingPurpose
+from ..segments.filters import SegmentFilter
 
 #: The longest expiry window accepted, in days (a century).
 MAX_DAYS = 36500
@@ -62,6 +63,7 @@ register_filter_adapter_class(LocalDateRangeFilter, LocalDateRangeFilterAdapter,
 
 
 class ContactFilterSet(WagtailFilterSet):
+    segment = SegmentFilter()
     purpose_status = django_filters.ChoiceFilter(
         label=gettext_lazy("Purpose status"),
         choices=[],

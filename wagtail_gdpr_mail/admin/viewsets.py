@@ -16,6 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from ..legal.views import LegalBasisDeleteView
 from ..legal.viewsets import LEGAL_VIEWSETS
 from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
+from ..segments.viewsets import SegmentViewSet
 from . import labels as model_labels
 from .choosers import CurrentOnlyChooserViewSet, GuardedChooserViewSet, PurposeChooserViewSet
 from .columns import LegalBasisColumn, LocalDateColumn
@@ -176,7 +177,14 @@ class ContactViewSet(
 
 
 class GdprMailViewSetGroup(SnippetViewSetGroup):
-    items = (ContactViewSet, ContactListViewSet, PurposeViewSet, LegalBasisViewSet, *LEGAL_VIEWSETS)
+    items = (
+        ContactViewSet,
+        ContactListViewSet,
+        SegmentViewSet,
+        PurposeViewSet,
+        LegalBasisViewSet,
+        *LEGAL_VIEWSETS,
+    )
     menu_label = _("GDPR mail")
     menu_icon = "mail"
     menu_order = 250

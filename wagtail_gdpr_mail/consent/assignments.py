@@ -37,6 +37,7 @@ from ..models import (
     ProcessingPurpose,
     PurposeAssignment,
 )
+from .bulk import revoke_many
 
 
 class ValidFrom(TextChoices):
@@ -283,56 +284,25 @@ def revoke_purpose_of_contacts(
     user: Any = None,
 ) -> BulkRevocation:
     """An editor revokes ``purpose`` from each of ``contact_ids`` that holds it, in one
-    transaction: one consent record per assignment through the chain writer in bulk,
-    one audit entry (on the purpose) with the count. Contacts that do not hold the
-    purpose (or no longer: a second submit) are skipped."""
-    reason = PurposeAssignment.RevocationReason.ADMIN
+    transaction: one consent record per assignment through the chain writer in bulk
+    (``consent.bulk.revoke_many``), one audit entry (on the purpose) with the count.
+    Contacts that do not hold the purpose (or no longer: a second submit) are skipped."""
     contact_ids = sorted(set(contact_ids))
     with transaction.atomic():
-        current = list(
-            PurposeAssignment.objects.select_for_update()
-            .filter(contact_id__in=contact_ids, purpose=purpose)
-            .current()
-            .order_by("contact_id", "pk")
-        )
-        now = timezone.now()
-        PurposeAssignment.objects.filter(pk__in=[a.pk for a in current]).update(
-            revoked_at=now, revocation_reason=reason, editor_reason=editor_reason
-        )
-        revision_id = purpose.current_revision().pk
-        evidence = {"reason": reason.value, **_editor_evidence(editor_reason, note), "bulk": True}
-        records = ConsentRecord.objects.append_many(
-            [
-                ConsentRecord(
-                    contact_id=a.contact_id,
-                    assignment_id=a.pk,
-                    purpose=purpose,
-                    purpose_revision_id=revision_id,
-                    event=ConsentRecord.Event.REVOKED,
-                    source=a.source,
-                    occurred_at=now,
-                    actor_user_id=user_id(user),
-                    valid_from=a.valid_from,
-                    valid_until=a.valid_until,
-                    evidence=dict(evidence),
-                )
-                for a in current
-            ]
-        )
-        result = BulkRevocation(revoked=len(current), skipped=len(contact_ids) - len(current))
-        if current:
+        revoked = revoke_many(
+            purpose,
+            contact_ids,
+            reason=PurposeAssignment.RevocationReason.ADMIN,
+            editor_reason=editor_reason,
+            actor_user_id=user_id(user),
+            evidence={**_editor_evidence(editor_reason, note), "bulk": True},
+        ).revoked
+        result = BulkRevocation(revoked=revoked, skipped=len(contact_ids) - revoked)
+        if revoked:
             log_action(
                 purpose,
                 REVOKE_PURPOSE_BULK,
                 user=user,
-                data={"revoked": result.revoked, "editor_reason": editor_reason},
-            )
-        for assignment, record in zip(current, records, strict=True):
-            assignment.revoked_at, assignment.revocation_reason = now, reason
-            assignment.editor_reason = editor_reason
-            transaction.on_commit(
-                lambda a=assignment, r=record: signals.consent_revoked.send(
-                    sender=PurposeAssignment, assignment=a, record=r
-                )
+                data={"revoked": revoked, "editor_reason": editor_reason},
             )
     return result

@@ -12,11 +12,25 @@ from .lifecycle import InterestNotice, ReconsentRequest
 from .purposes import LegalBasis, ProcessingPurpose, PurposeCategory, RetentionUnit
 from .retention import StorageLimitationRun
 from .ropa import Recipient, RecordSettings
+from .segments import (
+    BulkOperation,
+    CustomFieldIndex,
+    Segment,
+    SegmentKind,
+    SegmentSnapshot,
+    SegmentSnapshotMember,
+)
 from .signups import PendingSignup, SignupToken
 from .suppression import Suppression
 
 __all__ = [
     "AccessRequest",
+    "BulkOperation",
+    "CustomFieldIndex",
+    "Segment",
+    "SegmentKind",
+    "SegmentSnapshot",
+    "SegmentSnapshotMember",
     "GENESIS_HASH",
     "InterestNotice",
     "ConsentChainHead",

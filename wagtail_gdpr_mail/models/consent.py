@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from ..conf import app_settings
 from ..crypto import EncryptedJSONField, Key, parse_keys, row_key_field
 from ..exceptions import ConsentRecordError
+from .bulk_insert import id_set, insert_many, upsert_many
 from .contacts import Contact, ContactSource
 from .purposes import ProcessingPurpose
 
@@ -121,6 +122,13 @@ class PurposeAssignment(models.Model):
                 fields=["valid_until"],
                 condition=Q(revoked_at__isnull=True, expiry_recorded_at__isnull=True),
                 name="gdpr_mail_assign_unrecorded",
+            ),
+            # The segment rules on one purpose ("has / lacks / expires within"): the
+            # contacts of a purpose in a validity range, read from the index alone.
+            models.Index(
+                fields=["purpose", "valid_until", "valid_from", "contact"],
+                condition=Q(revoked_at__isnull=True),
+                name="gdpr_mail_assign_purpose_valid",
             ),
         ]
 
@@ -241,14 +249,14 @@ class ConsentRecordManager(models.Manager):
         with transaction.atomic():
             list(
                 Contact.objects.select_for_update()
-                .filter(pk__in=contact_ids)
+                .filter(pk__in=id_set(contact_ids, Contact))
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
             tip = {
                 contact_id: (count, head)
                 for contact_id, count, head in ConsentChainHead.objects.filter(
-                    contact_id__in=contact_ids
+                    contact_id__in=id_set(contact_ids, ConsentChainHead)
                 ).values_list("contact_id", "record_count", "head_hash")
             }
             self._tip_of_unanchored([c for c in contact_ids if c not in tip], tip)
@@ -260,9 +268,10 @@ class ConsentRecordManager(models.Manager):
                 record.chain_key_id = key.id
                 record.record_hash = chain_link(previous, record.chained_content(), key)
                 tip[record.contact_id] = (count + 1, record.record_hash)
-            created = self.bulk_create(records, batch_size=1000)
+            created = insert_many(self.model, records)
             now = timezone.now()
-            ConsentChainHead.objects.bulk_create(
+            upsert_many(
+                ConsentChainHead,
                 [
                     ConsentChainHead(
                         contact_id=contact_id,
@@ -274,9 +283,7 @@ class ConsentRecordManager(models.Manager):
                     )
                     for contact_id in contact_ids
                 ],
-                batch_size=1000,
-                update_conflicts=True,
-                unique_fields=["contact"],
+                unique_field="contact",
                 update_fields=["record_count", "head_hash", "key_id", "seal", "updated_at"],
             )
             return created

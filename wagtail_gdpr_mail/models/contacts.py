@@ -93,19 +93,44 @@ class ContactQuerySet(models.QuerySet):
     def with_valid_purpose(self, purpose, when: datetime | None = None) -> ContactQuerySet:
         return self.filter(Exists(self._valid_assignments(when, purpose=purpose)))
 
+    def with_any_valid_purpose(self, purposes, when: datetime | None = None) -> ContactQuerySet:
+        """Contacts holding at least one of ``purposes`` validly: one semi-join, where
+        ``with_valid_purpose(a) | with_valid_purpose(b)`` would probe twice per contact."""
+        return self.filter(Exists(self._valid_assignments(when, purpose__in=list(purposes))))
+
     def without_valid_purpose(self, purpose, when: datetime | None = None) -> ContactQuerySet:
         return self.exclude(Exists(self._valid_assignments(when, purpose=purpose)))
 
     def without_any_valid_purpose(self, when: datetime | None = None) -> ContactQuerySet:
         return self.exclude(Exists(self._valid_assignments(when)))
 
-    def with_purpose_expiring_within(self, days: int, purpose=None) -> ContactQuerySet:
+    def with_purpose_expiring_within(
+        self, days: int, purpose=None, when: datetime | None = None
+    ) -> ContactQuerySet:
         """Contacts holding a valid purpose (``purpose`` or any) that lapses within ``days``."""
-        now = timezone.now()
+        now = when or timezone.now()
         filters = {"valid_until__lte": now + timedelta(days=days)}
         if purpose is not None:
             filters["purpose"] = purpose
         return self.filter(Exists(self._valid_assignments(now, **filters)))
+
+    def expired_within(
+        self, days: int, purpose=None, when: datetime | None = None
+    ) -> ContactQuerySet:
+        """Contacts whose purpose (``purpose`` or any) lapsed in the last ``days`` days:
+        not revoked, ``now - days < valid_until <= now``. A renewal moves ``valid_until``
+        on, so a renewed purpose no longer counts as expired."""
+        now = when or timezone.now()
+        assignments = self.model._meta.get_field("assignments").related_model
+        filters = {
+            "contact": OuterRef("pk"),
+            "revoked_at__isnull": True,
+            "valid_until__gt": now - timedelta(days=days),
+            "valid_until__lte": now,
+        }
+        if purpose is not None:
+            filters["purpose"] = purpose
+        return self.filter(Exists(assignments.objects.filter(**filters)))
 
     def in_list(self, contact_list) -> ContactQuerySet:
         """Current members of ``contact_list`` (those who left it are not)."""
@@ -115,6 +140,40 @@ class ContactQuerySet(models.QuerySet):
                     contact=OuterRef("pk"), contact_list=contact_list
                 )
             )
+        )
+
+    def joined_list_between(
+        self, contact_list, start: datetime | None = None, end: datetime | None = None
+    ) -> ContactQuerySet:
+        """Current members of ``contact_list`` who joined at ``start`` or later and before
+        ``end`` (either bound may be open); the current stay's join date counts."""
+        filters: dict = {"contact": OuterRef("pk"), "contact_list": contact_list}
+        if start is not None:
+            filters["added_at__gte"] = start
+        if end is not None:
+            filters["added_at__lt"] = end
+        return self.filter(Exists(ListMembership.objects.current().filter(**filters)))
+
+    def created_between(
+        self, start: datetime | None = None, end: datetime | None = None
+    ) -> ContactQuerySet:
+        """Contacts created at ``start`` or later and before ``end`` (either may be open)."""
+        filters = {}
+        if start is not None:
+            filters["created_at__gte"] = start
+        if end is not None:
+            filters["created_at__lt"] = end
+        return self.filter(**filters)
+
+    def suppressed(self) -> ContactQuerySet:
+        """Contacts whose address is suppressed: a join on the blind index, no plaintext."""
+        return self.filter(
+            Exists(Suppression.objects.filter(address_index=OuterRef("email_index")))
+        )
+
+    def not_suppressed(self) -> ContactQuerySet:
+        return self.exclude(
+            Exists(Suppression.objects.filter(address_index=OuterRef("email_index")))
         )
 
     def not_anonymised(self) -> ContactQuerySet:

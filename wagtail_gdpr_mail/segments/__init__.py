@@ -1,0 +1,1 @@
+"""Segments: rules over contacts turned into one query, snapshots, bulk assign and revoke."""

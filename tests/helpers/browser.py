@@ -8,6 +8,14 @@ from contextlib import contextmanager
 
 import pytest
 
+#: How visitors come: English and Czech, on a desktop and on a 375 px phone.
+VISITOR_SETUPS = {
+    "en-desktop": {"locale": "en-GB", "viewport": {"width": 1280, "height": 900}},
+    "cs-desktop": {"locale": "cs-CZ", "viewport": {"width": 1280, "height": 900}},
+    "en-phone": {"locale": "en-GB", "viewport": {"width": 375, "height": 812}, "is_mobile": True},
+    "cs-phone": {"locale": "cs-CZ", "viewport": {"width": 375, "height": 812}, "is_mobile": True},
+}
+
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -34,3 +42,8 @@ def browser_page(chromium_path: str, **context_options) -> Iterator:
             browser.close()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def assert_page_language(page, language: str) -> None:
+    """The page says which language it is in (``<html lang>``): screen readers read by it."""
+    assert page.locator("html").get_attribute("lang") == language, page.url

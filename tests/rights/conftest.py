@@ -17,10 +17,12 @@ from tests.helpers.rights import (
     EMAIL,
     FIRST_NAME,
     LAST_NAME,
+    SELF_SERVICE_EMAIL,
     subscribe_and_confirm,
 )
 from tests.helpers.subscribing import form_value
 from wagtail_gdpr_mail.consent.assignments import assign_purpose, revoke_assignment
+from wagtail_gdpr_mail.legal.controller import get_controller
 from wagtail_gdpr_mail.models import ContactSource, ListMembership, PurposeAssignment
 
 
@@ -85,3 +87,26 @@ def person(subscription_page, make_purpose, make_contact, controller):
     ListMembership.objects.create(contact=other, contact_list=site.list)
     assert contact.consent_records.count() == 4  # given ×2, given, revoked
     return SimpleNamespace(contact=contact, other=other, offers=offers, **vars(site))
+
+
+@pytest.fixture
+def visitor_contact(db, make_contact, make_purpose):
+    controller = get_controller()
+    controller.controller_name = "Samoobsluha s.r.o."
+    controller.save()
+    contact = make_contact(
+        SELF_SERVICE_EMAIL,
+        first_name="Vendula",
+        last_name="Samoobslužná",
+        custom_fields={"city": "Zlín"},
+    )
+    newsletter = make_purpose("Newsletter", visitor_text="Our monthly newsletter.")
+    events = make_purpose("Event invitations", years=1, visitor_text="Invitations to events.")
+    for purpose in (newsletter, events):
+        assign_purpose(
+            contact,
+            purpose,
+            source=ContactSource.FORM,
+            evidence={"submission": {"ip": "198.51.100.61", "user_agent": "SeedBrowser/1.0"}},
+        )
+    return contact

@@ -53,7 +53,9 @@ def test_the_answer_is_the_same_for_known_new_and_pending_addresses(
     assert set(known.headers) == set(new.headers)
 
 
-def test_no_second_mail_within_the_quiet_period(subscription_page, settings):
+def test_no_second_signup_within_the_quiet_period(subscription_page, settings):
+    """A second submission at once (a double click) stores nothing and sends nothing;
+    a later one resends the first mail (``test_resend.py``)."""
     sp = subscription_page
     first = subscribe_default(sp)
     second = subscribe_default(sp, email=EMAIL.upper())

@@ -14,11 +14,13 @@ import os
 import pytest
 from django.core import mail
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from tests.helpers.links import CONFIRM_LINK
 from tests.helpers.subscribing import signed_timestamp
 from wagtail_gdpr_mail.models import Contact, PurposeAssignment
 from wagtail_gdpr_mail.models.signups import PendingSignup
+from wagtail_gdpr_mail.subscriptions.forms import SECOND_PRESS_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -177,3 +179,28 @@ def test_a_mail_scanner_opening_the_link_confirms_nothing(page, live_server, sho
     signup = PendingSignup.objects.get()
     assert signup.confirmed_at is None
     assert signup.email == email  # still waiting for the person's own click
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@override_settings(WAGTAIL_GDPR_MAIL_MIN_FILL_SECONDS=30)
+def test_a_form_sent_by_autofill_comes_back_and_the_second_press_subscribes(
+    page, live_server, shop_site
+):
+    """Autofill fills and sends the form faster than anyone types (here: within 30 s)."""
+    page.goto(f"{live_server.url}/")
+    form = page.locator("[data-gdpr-mail-form] form")
+    form.locator("input[name=email]").fill("rychla.ruka@example.com")
+    form.locator("button[type=submit]").click()
+
+    summary = page.locator("[data-gdpr-mail-errors]")
+    expect(summary).to_be_focused()
+    assert "press the button again" in summary.inner_text()
+    assert form.locator("input[name=email]").input_value() == "rychla.ruka@example.com"
+    assert len(mail.outbox) == 0 and PendingSignup.objects.count() == 0
+    screenshot(page, "autofill-1-press-again")
+
+    page.wait_for_timeout((SECOND_PRESS_SECONDS + 0.2) * 1000)  # reading the message
+    form.locator("button[type=submit]").click()
+    page.locator("[data-gdpr-mail-success]").wait_for()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["rychla.ruka@example.com"]
+    assert CONFIRM_LINK.findall(mail.outbox[0].body)

@@ -24,9 +24,38 @@ from ..consent.assignments import assign_purpose
 from ..consent.evidence import client_info
 from ..crypto import email_blind_index, email_blind_index_candidates
 from ..models import Contact, ContactSource, ListMembership, ProcessingPurpose, Suppression
+from ..models.outbox import MailStatus
 from ..models.signups import PendingSignup
-from ..ratelimit import claim_quiet_period, release_quiet_guard
+from ..ratelimit import claim_confirmation_mail, claim_quiet_period, release_quiet_guard
 from .forms import SubscriptionForm, form_snapshot
+
+# --- Writing on SQLite -----------------------------------------------------------------
+
+
+@contextmanager
+def _write_transaction():
+    """``transaction.atomic()`` that, on SQLite, starts with ``BEGIN IMMEDIATE``.
+
+    A deferred SQLite transaction that has read cannot wait for another writer: its
+    first write fails at once with "database is locked". Taking the write lock at
+    the start lets SQLite's busy timeout queue concurrent writers (two confirms, a
+    double click on a form) instead. Sites
+    may set ``OPTIONS["transaction_mode"]`` themselves; the app cannot rely on it.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    connection.ensure_connection()
+    mode = connection.transaction_mode
+    connection.transaction_mode = "IMMEDIATE" if mode in (None, "DEFERRED") else mode
+    try:
+        with transaction.atomic():
+            connection.transaction_mode = mode
+            yield
+    finally:
+        connection.transaction_mode = mode
+
 
 # --- Submitting --------------------------------------------------------------------
 
@@ -40,17 +69,21 @@ NO_MAIL_REASONS = (Suppression.Reason.BOUNCED, Suppression.Reason.COMPLAINED)
 def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingSignup | None:
     """Store a valid submission and queue its confirmation mail (after commit).
 
-    Returns None when nothing is sent: a second submission for the same address
-    (plus-tags count as one) within the quiet period, or a hard-bounced or
-    complained address. The visitor sees the same answer either way, after the
-    same work: every submission writes its row and publishes the send task; the
-    rows that must not be kept are rolled back to their savepoint, so the task
-    finds nothing and sends nothing.
+    A second submission for the same address (plus-tags count as one) within the
+    quiet period stores nothing new: it resends the pending signup's mail, with a
+    fresh link (the earlier links keep working), unless the last mail left less
+    than ``RESEND_AFTER_SECONDS`` ago (a double click) or the address had
+    ``CONFIRMATION_MAILS_PER_DAY`` mails already. A hard-bounced or complained
+    address gets nothing. Returns the signup whose mail is queued, or None.
+
+    The visitor sees the same answer either way, after much the same work: every
+    submission writes its row and publishes a send task; a row that must not be
+    kept is rolled back to its savepoint, so its task finds nothing and sends nothing.
     """
     email = form.cleaned_data["email"]
     claimed = claim_quiet_period(email)
     try:
-        return _store_signup(request, page, form, email, keep=claimed)
+        return _store_signup(request, page, form, email, first=claimed)
     except Exception:
         if claimed:
             release_quiet_guard([email])
@@ -65,26 +98,54 @@ def base_url_of(page: Page) -> str:
     return (parts[1] if parts else "") + "/"
 
 
-def _store_signup(request, page, form, email, *, keep: bool) -> PendingSignup | None:
-    now = timezone.now()
+def _blocking(email: str, now) -> tuple[list[int], bool]:
+    """The address's pending signups of the quiet period, and whether it bounced or
+    complained: one query for both reasons not to store a new signup."""
     quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
-    with transaction.atomic():
-        # One query for both reasons not to mail: a signup in the quiet period, or an
-        # address that bounced or complained.
-        pending = PendingSignup.objects.filter(
+    pending = (
+        PendingSignup.objects.filter(
             email_index__in=email_blind_index_candidates(email),
             created_at__gte=quiet_since,
             confirmed_at__isnull=True,
-        ).annotate(reason=Value("pending"))
-        suppressed = (
-            Suppression.objects.for_email(email)
-            .filter(reason__in=NO_MAIL_REASONS)
-            .annotate(why=Value("suppressed"))
         )
-        blocked = pending.values_list("reason", flat=True).union(
-            suppressed.values_list("why", flat=True), all=True
-        )
-        keep = keep and not list(blocked)
+        .annotate(reason=Value("pending"))
+        .values_list("reason", "pk")
+    )
+    suppressed = (
+        Suppression.objects.for_email(email)
+        .filter(reason__in=NO_MAIL_REASONS)
+        .annotate(why=Value("suppressed"))
+        .values_list("why", "pk")
+    )
+    rows = list(pending.union(suppressed, all=True))
+    pending_pks = [pk for reason, pk in rows if reason == "pending"]
+    return pending_pks, len(pending_pks) < len(rows)
+
+
+def _resend(pending_pk: int) -> PendingSignup:
+    """Queue the mail of a pending signup again: a new mail, so its attempts start over.
+
+    If the first mail is still on its way, the send task marks the row sent and the
+    resend's task then finds nothing to do: the person gets that mail.
+    """
+    signup = PendingSignup.objects.get(pk=pending_pk)
+    signup.mail_status, signup.mail_attempts = MailStatus.QUEUED, 0
+    signup.save(update_fields=["mail_status", "mail_attempts"])
+    return signup
+
+
+def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup | None:
+    now = timezone.now()
+    # Reads, then writes: on SQLite a double click's second request would find the
+    # database locked (a 500) without the write lock taken up front.
+    with _write_transaction():
+        pending, suppressed = _blocking(email, now)
+        keep = first and not pending and not suppressed
+        resend = not keep and pending and not suppressed
+        if keep or resend:
+            # Inside the transaction: a double click that sees this row sees the claim too.
+            allowed = claim_confirmation_mail(email, resend=bool(resend))
+            keep, resend = keep and allowed, resend and allowed
         config = form.config
         savepoint = transaction.savepoint()
         signup = PendingSignup.objects.create(
@@ -110,8 +171,10 @@ def _store_signup(request, page, form, email, *, keep: bool) -> PendingSignup | 
             transaction.savepoint_commit(savepoint)
         else:
             transaction.savepoint_rollback(savepoint)
+        if resend:
+            signup = _resend(max(pending))
         outbox.queue_after_commit(signup)
-    return signup if keep else None
+    return signup if keep or resend else None
 
 
 # --- Confirming --------------------------------------------------------------------
@@ -165,30 +228,6 @@ def confirm(token: str, request: HttpRequest) -> Confirmation:
 def _database_is_locked(exc: OperationalError) -> bool:
     """SQLite's "database is locked" / "database table is locked"; nothing else."""
     return connection.vendor == "sqlite" and "is locked" in str(exc)
-
-
-@contextmanager
-def _write_transaction():
-    """``transaction.atomic()`` that, on SQLite, starts with ``BEGIN IMMEDIATE``.
-
-    A deferred SQLite transaction that has read cannot wait for another writer: its
-    first write fails at once with "database is locked". Taking the write lock at
-    the start lets SQLite's busy timeout queue concurrent confirms instead. Sites
-    may set ``OPTIONS["transaction_mode"]`` themselves; the app cannot rely on it.
-    """
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        with transaction.atomic():
-            yield
-        return
-    connection.ensure_connection()
-    mode = connection.transaction_mode
-    connection.transaction_mode = "IMMEDIATE" if mode in (None, "DEFERRED") else mode
-    try:
-        with transaction.atomic():
-            connection.transaction_mode = mode
-            yield
-    finally:
-        connection.transaction_mode = mode
 
 
 def _confirm_once(token: str, request: HttpRequest) -> Confirmation:

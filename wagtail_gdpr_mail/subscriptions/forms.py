@@ -40,6 +40,7 @@ def sign_render_time(when: float | None = None) -> str:
 
 
 def error_summary_id(form_id: str) -> str:
+    """The id of a form's error summary: the form's action anchors to it."""
     return f"form-{form_id}-errors"
 
 

@@ -10,7 +10,7 @@ import random
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Value
@@ -39,8 +39,8 @@ def _write_transaction():
     A deferred SQLite transaction that has read cannot wait for another writer: its
     first write fails at once with "database is locked". Taking the write lock at
     the start lets SQLite's busy timeout queue concurrent writers (two confirms, a
-    double click on a form) instead. Sites
-    may set ``OPTIONS["transaction_mode"]`` themselves; the app cannot rely on it.
+    double click on a form) instead. Sites may set ``OPTIONS["transaction_mode"]``
+    themselves; the app cannot rely on it.
     """
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         with transaction.atomic():
@@ -98,7 +98,7 @@ def base_url_of(page: Page) -> str:
     return (parts[1] if parts else "") + "/"
 
 
-def _blocking(email: str, now) -> tuple[list[int], bool]:
+def _blocking(email: str, now: datetime) -> tuple[list[int], bool]:
     """The address's pending signups of the quiet period, and whether it bounced or
     complained: one query for both reasons not to store a new signup."""
     quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
@@ -141,10 +141,10 @@ def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup |
     with _write_transaction():
         pending, suppressed = _blocking(email, now)
         keep = first and not pending and not suppressed
-        resend = not keep and pending and not suppressed
+        resend = bool(pending) and not suppressed
         if keep or resend:
             # Inside the transaction: a double click that sees this row sees the claim too.
-            allowed = claim_confirmation_mail(email, resend=bool(resend))
+            allowed = claim_confirmation_mail(email, resend=resend)
             keep, resend = keep and allowed, resend and allowed
         config = form.config
         savepoint = transaction.savepoint()

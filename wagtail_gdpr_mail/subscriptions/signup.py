@@ -8,7 +8,6 @@ from __future__ import annotations
 import enum
 import random
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,35 +26,8 @@ from ..models import Contact, ContactSource, ListMembership, ProcessingPurpose, 
 from ..models.outbox import MailStatus
 from ..models.signups import PendingSignup
 from ..ratelimit import claim_confirmation_mail, claim_quiet_period, release_quiet_guard
+from ..transactions import write_transaction
 from .forms import SubscriptionForm, form_snapshot
-
-# --- Writing on SQLite -----------------------------------------------------------------
-
-
-@contextmanager
-def _write_transaction():
-    """``transaction.atomic()`` that, on SQLite, starts with ``BEGIN IMMEDIATE``.
-
-    A deferred SQLite transaction that has read cannot wait for another writer: its
-    first write fails at once with "database is locked". Taking the write lock at
-    the start lets SQLite's busy timeout queue concurrent writers (two confirms, a
-    double click on a form) instead. Sites may set ``OPTIONS["transaction_mode"]``
-    themselves; the app cannot rely on it.
-    """
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        with transaction.atomic():
-            yield
-        return
-    connection.ensure_connection()
-    mode = connection.transaction_mode
-    connection.transaction_mode = "IMMEDIATE" if mode in (None, "DEFERRED") else mode
-    try:
-        with transaction.atomic():
-            connection.transaction_mode = mode
-            yield
-    finally:
-        connection.transaction_mode = mode
-
 
 # --- Submitting --------------------------------------------------------------------
 
@@ -138,7 +110,7 @@ def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup |
     now = timezone.now()
     # Reads, then writes: on SQLite a double click's second request would find the
     # database locked (a 500) without the write lock taken up front.
-    with _write_transaction():
+    with write_transaction():
         pending, suppressed = _blocking(email, now)
         keep = first and not pending and not suppressed
         resend = bool(pending) and not suppressed
@@ -234,7 +206,7 @@ def _confirm_once(token: str, request: HttpRequest) -> Confirmation:
     signup = find_signup(token)
     if signup is None:
         return Confirmation(Outcome.INVALID)
-    with _write_transaction():
+    with write_transaction():
         signup = PendingSignup.objects.select_for_update().get(pk=signup.pk)
         if signup.confirmed_at is not None:
             return Confirmation(Outcome.ALREADY_CONFIRMED, signup)

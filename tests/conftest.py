@@ -23,7 +23,7 @@ from wagtail_gdpr_mail.models import (
     RetentionUnit,
 )
 
-from .helpers.browser import browser_page
+from .helpers.browser import VISITOR_SETUPS, browser_page
 from .helpers.clock import Clock
 from .helpers.rate_limits import clear_rate_limits
 from .helpers.services import CHROMIUM, chromium_available, need
@@ -79,6 +79,15 @@ def clock(monkeypatch) -> Clock:
     fake = Clock(timezone.now())
     monkeypatch.setattr(timezone, "now", fake)
     return fake
+
+
+@pytest.fixture(params=list(VISITOR_SETUPS))
+def visitor_page(request, chromium_path, live_server):
+    """A Chromium page for each way visitors come (English and Czech, desktop and a
+    375 px phone); ``visitor_page.language`` is the language the site answers in."""
+    with browser_page(chromium_path, **VISITOR_SETUPS[request.param]) as page:
+        page.language = request.param.split("-")[0]
+        yield page
 
 
 @pytest.fixture(autouse=True, name="clear_rate_limits")

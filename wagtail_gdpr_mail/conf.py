@@ -99,13 +99,28 @@ class AppSettings:
 
     @property
     def QUIET_PERIOD_MINUTES(self) -> int:
-        """A repeated submission for the same address within this many minutes sends
-        no second mail (protection against list bombing)."""
+        """A repeated submission for the same address within this many minutes makes no
+        second pending signup; it resends the first one's mail (within
+        ``RESEND_AFTER_SECONDS`` and ``CONFIRMATION_MAILS_PER_DAY``)."""
         return int(self._setting("QUIET_PERIOD_MINUTES", 60))
 
     @property
+    def CONFIRMATION_MAILS_PER_DAY(self) -> int:
+        """Confirmation mails sent to one address in 24 hours, first mails and resends
+        together; beyond it a submission gets the usual answer and sends nothing."""
+        return int(self._setting("CONFIRMATION_MAILS_PER_DAY", 3))
+
+    @property
+    def RESEND_AFTER_SECONDS(self) -> int:
+        """A repeated submission within the quiet period resends the pending signup's
+        confirmation mail, but not within this many seconds of the last one (a double
+        click sends one mail)."""
+        return int(self._setting("RESEND_AFTER_SECONDS", 60))
+
+    @property
     def MIN_FILL_SECONDS(self) -> float:
-        """A form submitted faster than this after it was rendered is treated as a bot."""
+        """A form sent back faster than this after it was rendered comes back, asking
+        the person to press the button again (browser autofill is that fast)."""
         return float(self._setting("MIN_FILL_SECONDS", 2))
 
     @property

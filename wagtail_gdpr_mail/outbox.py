@@ -35,6 +35,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from .conf import app_settings
+from .locking import write_transaction
 from .mail import get_adapter
 from .models.outbox import MailStatus, OutboxMessage
 from .schedule import PURGE_EXPIRED_SIGNUPS, SWEEP_UNSENT_MAIL
@@ -141,7 +142,9 @@ def deliver(
     row's ``issue_token()``; only its hash is stored), then composes and sends
     outside the transaction. Returns what happened, for logs and tests.
     """
-    with transaction.atomic():
+    # The lock up front: on SQLite a read-then-write transaction cannot wait for
+    # another writer (a submission committing at the same moment) and fails at once.
+    with write_transaction():
         row = (
             model._default_manager.select_for_update(of=("self",))
             .select_related(*related)

@@ -1,5 +1,6 @@
 """Cache-based rate limits for the public forms (sliding windows, per IP and per address),
-and the quiet period that lets one confirmation mail per address out at a time.
+the quiet period that lets one pending signup per address out at a time, and the bound
+on confirmation mails per address (resends included).
 
 Works with any Django cache that has atomic ``add`` and ``incr`` (Redis, Memcached,
 locmem; the database cache is atomic enough for the counts it keeps).
@@ -95,3 +96,31 @@ def claim_quiet_period(email: str) -> bool:
 def release_quiet_guard(emails: Iterable[str | None]) -> None:
     """Let the address subscribe again at once (after a confirmation or an erasure)."""
     caches[app_settings.RATE_LIMIT_CACHE].delete_many([quiet_guard_key(e) for e in emails if e])
+
+
+# --- Confirmation mails: a resend for a person, a bound for list bombing ------------
+
+#: One day, the window of ``CONFIRMATION_MAILS_PER_DAY``.
+DAY_SECONDS = 24 * 3600
+
+
+def mail_guard_key(email: str) -> str:
+    return f"wagtail_gdpr_mail:mailed:{_digest(rate_identity(email))}"
+
+
+def claim_confirmation_mail(email: str, *, resend: bool) -> bool:
+    """May a confirmation mail go to ``email`` now? Counts it if so.
+
+    A resend is refused within ``RESEND_AFTER_SECONDS`` of the last mail (atomic
+    ``add``: a double click, or two tabs sending at once, send one mail); every
+    mail, first or resent, counts towards ``CONFIRMATION_MAILS_PER_DAY``.
+    """
+    cache = caches[app_settings.RATE_LIMIT_CACHE]
+    seconds = app_settings.RESEND_AFTER_SECONDS
+    if seconds:
+        if resend and not cache.add(mail_guard_key(email), 1, seconds):
+            return False
+        if not resend:
+            cache.set(mail_guard_key(email), 1, seconds)
+    bound = (app_settings.CONFIRMATION_MAILS_PER_DAY, DAY_SECONDS)
+    return hit("confirmation-mail", rate_identity(email), bound)

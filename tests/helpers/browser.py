@@ -8,6 +8,14 @@ from contextlib import contextmanager
 
 import pytest
 
+#: How visitors come: English and Czech, on a desktop and on a 375 px phone.
+VISITOR_SETUPS = {
+    "en-desktop": {"locale": "en-GB", "viewport": {"width": 1280, "height": 900}},
+    "cs-desktop": {"locale": "cs-CZ", "viewport": {"width": 1280, "height": 900}},
+    "en-phone": {"locale": "en-GB", "viewport": {"width": 375, "height": 812}, "is_mobile": True},
+    "cs-phone": {"locale": "cs-CZ", "viewport": {"width": 375, "height": 812}, "is_mobile": True},
+}
+
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -43,3 +51,8 @@ def sign_in(page, base_url: str, username: str = "admin", password: str = "passw
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/admin/")
+
+
+def assert_page_language(page, language: str) -> None:
+    """The page says which language it is in (``<html lang>``): screen readers read by it."""
+    assert page.locator("html").get_attribute("lang") == language, page.url

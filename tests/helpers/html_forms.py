@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 @dataclass
 class HtmlForm:
-    action: str
+    action: str  # as a browser requests it: without the #fragment
     method: str  # lower case
     # What a browser sends untouched: hidden and text inputs, textareas, selected
     # options, ticked checkboxes and radio buttons.
@@ -31,7 +31,8 @@ class _FormParser(HTMLParser):
         attributes = {k: v or "" for k, v in attrs}
         if tag == "form":
             self._form = HtmlForm(
-                attributes.get("action", ""), attributes.get("method", "get").lower()
+                attributes.get("action", "").partition("#")[0],
+                attributes.get("method", "get").lower(),
             )
             self.forms.append(self._form)
         elif self._form is None:

@@ -51,6 +51,8 @@ PERSONAL_VALUES = [
     ADMIN_AGENT,
 ]
 CONTROLLER_NAME = "Rights Test Shop s.r.o."
+#: Vendula, who manages her data herself in the browser tests.
+SELF_SERVICE_EMAIL = "vendula.samoobsluzna@example.cz"
 
 LISTING = "/admin/snippets/wagtail_gdpr_mail/contact/"
 ADD_URL = LISTING + "add/"

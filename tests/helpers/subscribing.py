@@ -13,6 +13,7 @@ from django.core import signing
 from django.test import Client, TestCase
 
 from .html_forms import HtmlForm, parse_forms
+from .races import race
 
 SUBSCRIBE_PATH = "/gdpr-mail/subscribe/"
 VISITOR_IP = "198.51.100.23"
@@ -135,6 +136,20 @@ def post_form(
 def subscribe(client: Client, url: str, form_id: str, **kwargs):
     """Open the page, fill in the form ``form_id`` and send it."""
     return post_form(client, open_form(client, url, form_id), **kwargs)
+
+
+def send_at_once(url: str, form_id: str, count: int, **fields: Any) -> list:
+    """A double click: one filled-in form sent ``count`` times at the same moment (each
+    result a response, or the exception raised)."""
+    opener = make_visitor()
+    form = open_form(opener, url, form_id)
+
+    def send(_index: int):
+        client = make_visitor()
+        client.cookies = opener.cookies  # the CSRF cookie of the page that was opened
+        return post_form(client, form, **fields)
+
+    return race(count, send)
 
 
 def press_confirm(client: Client, path: str):

@@ -20,10 +20,12 @@ from tests.helpers.rights import (
     EMAIL,
     FIRST_NAME,
     LAST_NAME,
+    SELF_SERVICE_EMAIL,
     subscribe_and_confirm,
 )
 from tests.helpers.subscribing import form_value
 from wagtail_gdpr_mail.consent.assignments import assign_purpose, revoke_assignment
+from wagtail_gdpr_mail.legal.controller import get_controller
 from wagtail_gdpr_mail.models import Contact, ContactSource, ListMembership, PurposeAssignment
 
 
@@ -114,3 +116,26 @@ def lapsed(db, make_contact, purpose):
         return contact
 
     return make
+
+
+@pytest.fixture
+def visitor_contact(db, make_contact, make_purpose):
+    controller = get_controller()
+    controller.controller_name = "Samoobsluha s.r.o."
+    controller.save()
+    contact = make_contact(
+        SELF_SERVICE_EMAIL,
+        first_name="Vendula",
+        last_name="Samoobslužná",
+        custom_fields={"city": "Zlín"},
+    )
+    newsletter = make_purpose("Newsletter", visitor_text="Our monthly newsletter.")
+    events = make_purpose("Event invitations", years=1, visitor_text="Invitations to events.")
+    for purpose in (newsletter, events):
+        assign_purpose(
+            contact,
+            purpose,
+            source=ContactSource.FORM,
+            evidence={"submission": {"ip": "198.51.100.61", "user_agent": "SeedBrowser/1.0"}},
+        )
+    return contact

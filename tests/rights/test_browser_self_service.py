@@ -18,19 +18,10 @@ from django.core import mail
 from wagtail.models import Site
 
 from tests.helpers.links import ACCESS_LINK
-from wagtail_gdpr_mail.consent.assignments import assign_purpose
-from wagtail_gdpr_mail.legal.controller import get_controller
-from wagtail_gdpr_mail.models import (
-    ConsentRecord,
-    Contact,
-    ContactSource,
-    PurposeAssignment,
-    Suppression,
-)
+from tests.helpers.rights import SELF_SERVICE_EMAIL as EMAIL
+from wagtail_gdpr_mail.models import ConsentRecord, Contact, PurposeAssignment, Suppression
 
 pytestmark = pytest.mark.browser
-
-EMAIL = "vendula.samoobsluzna@example.cz"
 
 
 def screenshot(page, name: str) -> None:
@@ -38,26 +29,6 @@ def screenshot(page, name: str) -> None:
     if directory:
         os.makedirs(directory, exist_ok=True)
         page.screenshot(path=os.path.join(directory, f"rights-{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def visitor_contact(db, make_contact, make_purpose):
-    controller = get_controller()
-    controller.controller_name = "Samoobsluha s.r.o."
-    controller.save()
-    contact = make_contact(
-        EMAIL, first_name="Vendula", last_name="Samoobslužná", custom_fields={"city": "Zlín"}
-    )
-    newsletter = make_purpose("Newsletter", visitor_text="Our monthly newsletter.")
-    events = make_purpose("Event invitations", years=1, visitor_text="Invitations to events.")
-    for purpose in (newsletter, events):
-        assign_purpose(
-            contact,
-            purpose,
-            source=ContactSource.FORM,
-            evidence={"submission": {"ip": "198.51.100.61", "user_agent": "SeedBrowser/1.0"}},
-        )
-    return contact
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

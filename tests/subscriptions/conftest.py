@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import uuid
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.test import Client
+from wagtail.models import Site
 
 from tests.helpers.mail_backends import FlakyBackend
 from tests.helpers.pages import publish_test_page
 from tests.helpers.subscribing import form_value, make_visitor
+from wagtail_gdpr_mail.legal.controller import get_controller
+
+CONTROLLER = "Demo Shop s.r.o."
 
 
 @pytest.fixture
@@ -110,3 +116,47 @@ def two_form_page(db, make_purpose, contact_list):
 def visitor() -> Client:
     """A browser: CSRF enforced, a fixed IP address and a distinctive user agent."""
     return make_visitor()
+
+
+@pytest.fixture
+def shop_site(live_server, make_purpose, contact_list, contact, superuser):
+    """A shop like the demo: a home page with a form, a controller, a contact, an admin;
+    its site answering on the live server's address."""
+    controller = get_controller()
+    controller.controller_name = CONTROLLER
+    controller.save()
+    newsletter = make_purpose(
+        "Newsletter",
+        visitor_text="We will send you our newsletter with news and offers about once a month. "
+        "You can withdraw your consent at any time through the link in every e-mail.",
+    )
+    competition = make_purpose(
+        "Competition results",
+        years=1,
+        visitor_text="We will tell you the results of our competitions.",
+    )
+    publish_test_page(
+        [
+            ("heading", "Our newsletter"),
+            form_value(
+                main=newsletter,
+                extras=[competition],
+                target_list=contact_list,
+                ask_last_name=False,
+                info_text=f"<p>{CONTROLLER} (the controller) processes your e-mail address "
+                "and first name for the purposes you choose, for the time stated. You can "
+                "withdraw your consent at any time through the link in every e-mail.</p>",
+                success_message="Thank you. Please check your mailbox and confirm your "
+                "subscription.",
+            ),
+        ],
+        slug="shop",
+        title="Welcome",
+        site_name="Demo",
+    )
+    address = urlsplit(live_server.url)
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = address.hostname, address.port
+    site.save()  # save(), not update(): clears Wagtail's cache of site root paths
+    mail.outbox.clear()
+    return site

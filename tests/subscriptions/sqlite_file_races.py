@@ -16,7 +16,13 @@ from django.test import Client
 
 from tests.helpers.links import confirm_path
 from tests.helpers.races import race
-from tests.helpers.subscribing import ALREADY_TEXT, CONFIRMED_TEXT, EMAIL, subscribe_default
+from tests.helpers.subscribing import (
+    ALREADY_TEXT,
+    CONFIRMED_TEXT,
+    EMAIL,
+    send_at_once,
+    subscribe_default,
+)
 from wagtail_gdpr_mail.models import ConsentRecord, Contact, ListMembership, PurposeAssignment
 from wagtail_gdpr_mail.models.signups import PendingSignup
 
@@ -113,3 +119,12 @@ def test_a_confirm_while_another_writer_holds_the_database_asks_to_try_again(
     # The button on that page sends the same confirmation again, which now goes through.
     assert _answers([Client().post(path)]) == ["confirmed"]
     assert Contact.objects.count() == 1
+
+
+def test_a_double_click_on_the_form_sends_one_mail_and_no_500(subscription_page):
+    """Two submits of one form at the same moment, on the demo's database."""
+    sp = subscription_page
+    responses = send_at_once(sp.url, sp.form_id, 2, email=EMAIL)
+    assert all(not isinstance(r, Exception) for r in responses), responses
+    assert [r.status_code for r in responses] == [302, 302]
+    assert PendingSignup.objects.count() == 1 and len(mail.outbox) == 1

@@ -4,6 +4,7 @@ rate limits, forms that are gone, and the minimum time a person takes to fill in
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,7 @@ from tests.helpers.subscribing import (
 )
 from wagtail_gdpr_mail.conf import app_settings
 from wagtail_gdpr_mail.models.signups import PendingSignup
+from wagtail_gdpr_mail.subscriptions.forms import SECOND_PRESS_SECONDS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_fill_delay")]
 
@@ -51,7 +53,9 @@ def test_the_answer_is_the_same_for_known_new_and_pending_addresses(
     assert set(known.headers) == set(new.headers)
 
 
-def test_no_second_mail_within_the_quiet_period(subscription_page, settings):
+def test_no_second_signup_within_the_quiet_period(subscription_page, settings):
+    """A second submission at once (a double click) stores nothing and sends nothing;
+    a later one resends the first mail (``test_resend.py``)."""
     sp = subscription_page
     first = subscribe_default(sp)
     second = subscribe_default(sp, email=EMAIL.upper())
@@ -147,11 +151,24 @@ def test_a_form_whose_main_purpose_was_deleted_answers_without_an_error(subscrip
 
 
 @override_settings(WAGTAIL_GDPR_MAIL_MIN_FILL_SECONDS=30)
-def test_a_form_sent_back_too_fast_gets_the_same_answer_and_stores_nothing(subscription_page):
+def test_a_form_sent_back_too_fast_comes_back_and_the_second_press_goes_through(
+    subscription_page, visitor
+):
+    """Autofill sends a form within a second: the person is asked to press again."""
     sp = subscription_page
-    response = subscribe_default(sp)
-    assert response.status_code == 302 and response["Location"] == success_location(sp.form_id)
-    assert stored() == (0, 0, 0)
+    response = subscribe_default(sp, visitor)
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = form_sections(html)[sp.form_id]
+    assert "press the button again" in summary
+    form = subscription_forms(html)[sp.form_id]
+    assert form.values["email"] == EMAIL and form.values["first_name"] == FIRST
+    assert stored() == (0, 0, 0)  # nothing stored, nothing sent
+
+    time.sleep(SECOND_PRESS_SECONDS + 0.1)  # reading the message, pressing the button
+    again = post_form(visitor, form, email=EMAIL, first_name=FIRST)
+    assert again.status_code == 302 and again["Location"] == success_location(sp.form_id)
+    assert stored() == (1, 0, 1)
 
 
 @pytest.mark.parametrize("rendered_at", ["1700000000.0", "1700000000.0:forgedsignature", ""])

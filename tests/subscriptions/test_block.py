@@ -35,6 +35,7 @@ from wagtail_gdpr_mail.models import (
     ListMembership,
 )
 from wagtail_gdpr_mail.models.signups import PendingSignup
+from wagtail_gdpr_mail.subscriptions.forms import form_auto_id
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_fill_delay")]
 
@@ -148,6 +149,22 @@ def test_several_forms_on_one_page_work_independently(two_form_page, visitor):
     record = ConsentRecord.objects.filter(purpose=tp.b_main).get()
     assert record.evidence["form"]["form_id"] == tp.form_b
     assert record.evidence["form"]["heading"] == "Form B"
+
+
+def test_two_forms_on_a_page_one_with_errors_share_no_id(two_form_page, visitor):
+    tp = two_form_page
+    forms = subscription_forms(visitor.get(tp.url).content.decode())
+    response = post_form(visitor, forms[tp.form_a], email="not-an-address")
+    assert response.status_code == 400
+    html = response.content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    sections = form_sections(html)
+    email_id = form_auto_id(tp.form_a) % "email"
+    # A keeps its own field ids, and its error summary links to the field to correct.
+    assert f'id="{email_id}"' in sections[tp.form_a]
+    assert f'href="#{email_id}"' in sections[tp.form_a]
+    assert "data-gdpr-mail-errors" not in sections[tp.form_b]
 
 
 def test_a_form_on_an_unpublished_page_takes_nothing(subscription_page, visitor):

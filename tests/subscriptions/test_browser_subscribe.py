@@ -10,19 +10,17 @@ Screenshots are saved only when ``SCREENSHOT_DIR`` is set.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.test import override_settings
-from wagtail.models import Site
+from playwright.sync_api import expect
 
 from tests.helpers.links import CONFIRM_LINK
-from tests.helpers.pages import publish_test_page
-from tests.helpers.subscribing import form_value, signed_timestamp
-from wagtail_gdpr_mail.legal.controller import get_controller
+from tests.helpers.subscribing import signed_timestamp
 from wagtail_gdpr_mail.models import Contact, PurposeAssignment
 from wagtail_gdpr_mail.models.signups import PendingSignup
+from wagtail_gdpr_mail.subscriptions.forms import SECOND_PRESS_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -30,51 +28,6 @@ ADMIN_PASSWORD = "password"  # the ``superuser`` fixture's
 # A real person takes a few seconds anyway; the form is sent as if opened this long ago.
 MIN_FILL_SECONDS = 1
 CONTACTS_URL = "/admin/snippets/wagtail_gdpr_mail/contact/"
-CONTROLLER = "Demo Shop s.r.o."
-
-
-@pytest.fixture
-def shop_site(live_server, make_purpose, contact_list, contact, superuser):
-    """A shop like the demo: a home page with a form, a controller, a contact, an admin;
-    its site answering on the live server's address."""
-    controller = get_controller()
-    controller.controller_name = CONTROLLER
-    controller.save()
-    newsletter = make_purpose(
-        "Newsletter",
-        visitor_text="We will send you our newsletter with news and offers about once a month. "
-        "You can withdraw your consent at any time through the link in every e-mail.",
-    )
-    competition = make_purpose(
-        "Competition results",
-        years=1,
-        visitor_text="We will tell you the results of our competitions.",
-    )
-    publish_test_page(
-        [
-            ("heading", "Our newsletter"),
-            form_value(
-                main=newsletter,
-                extras=[competition],
-                target_list=contact_list,
-                ask_last_name=False,
-                info_text=f"<p>{CONTROLLER} (the controller) processes your e-mail address "
-                "and first name for the purposes you choose, for the time stated. You can "
-                "withdraw your consent at any time through the link in every e-mail.</p>",
-                success_message="Thank you. Please check your mailbox and confirm your "
-                "subscription.",
-            ),
-        ],
-        slug="shop",
-        title="Welcome",
-        site_name="Demo",
-    )
-    address = urlsplit(live_server.url)
-    site = Site.objects.get(is_default_site=True)
-    site.hostname, site.port = address.hostname, address.port
-    site.save()  # save(), not update(): clears Wagtail's cache of site root paths
-    mail.outbox.clear()
-    return site
 
 
 def screenshot(page, name: str) -> None:
@@ -226,3 +179,28 @@ def test_a_mail_scanner_opening_the_link_confirms_nothing(page, live_server, sho
     signup = PendingSignup.objects.get()
     assert signup.confirmed_at is None
     assert signup.email == email  # still waiting for the person's own click
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@override_settings(WAGTAIL_GDPR_MAIL_MIN_FILL_SECONDS=30)
+def test_a_form_sent_by_autofill_comes_back_and_the_second_press_subscribes(
+    page, live_server, shop_site
+):
+    """Autofill fills and sends the form faster than anyone types (here: within 30 s)."""
+    page.goto(f"{live_server.url}/")
+    form = page.locator("[data-gdpr-mail-form] form")
+    form.locator("input[name=email]").fill("rychla.ruka@example.com")
+    form.locator("button[type=submit]").click()
+
+    summary = page.locator("[data-gdpr-mail-errors]")
+    expect(summary).to_be_focused()
+    assert "press the button again" in summary.inner_text()
+    assert form.locator("input[name=email]").input_value() == "rychla.ruka@example.com"
+    assert len(mail.outbox) == 0 and PendingSignup.objects.count() == 0
+    screenshot(page, "autofill-1-press-again")
+
+    page.wait_for_timeout((SECOND_PRESS_SECONDS + 0.2) * 1000)  # reading the message
+    form.locator("button[type=submit]").click()
+    page.locator("[data-gdpr-mail-success]").wait_for()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["rychla.ruka@example.com"]
+    assert CONFIRM_LINK.findall(mail.outbox[0].body)

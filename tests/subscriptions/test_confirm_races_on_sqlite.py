@@ -17,4 +17,4 @@ from tests.helpers.races import run_against_sqlite_file
 def test_confirm_races_on_a_sqlite_file_answer_without_a_500(tmp_path):
     result = run_against_sqlite_file(tmp_path, "tests/subscriptions/sqlite_file_races.py")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert "3 passed" in result.stdout, result.stdout[-3000:]
+    assert "4 passed" in result.stdout, result.stdout[-3000:]

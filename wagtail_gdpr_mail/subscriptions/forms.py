@@ -27,9 +27,27 @@ SUCCESS_PARAM = "subscribed"
 TIMESTAMP_SALT = "wagtail_gdpr_mail.form-rendered-at"
 
 
+#: After a submission faster than ``MIN_FILL_SECONDS`` (browser autofill does that) the
+#: form comes back signed as if rendered this long before the minimum ran out: a person
+#: who reads the message and presses the button again is through; a script that reposts
+#: at once is sent back again.
+SECOND_PRESS_SECONDS = 1.0
+
+
 def sign_render_time(when: float | None = None) -> str:
     """The form's hidden ``rendered_at``: when it was rendered, signed (tests pass an older time)."""
     return signing.Signer(salt=TIMESTAMP_SALT).sign(repr(time.time() if when is None else when))
+
+
+def error_summary_id(form_id: str) -> str:
+    """The id of a form's error summary: the form's action anchors to it."""
+    return f"form-{form_id}-errors"
+
+
+def form_auto_id(form_id: str) -> str:
+    """Field ids of one form, prefixed with its ``form_id``: several forms on one page,
+    bound or fresh, never share an id."""
+    return f"id_{form_id[:8]}_%s"
 
 
 def _purpose_field_name(purpose: ProcessingPurpose) -> str:
@@ -87,6 +105,7 @@ class SubscriptionForm(forms.Form):
     )
 
     def __init__(self, config: StructValue, page: Page | None, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", form_auto_id(config.get("form_id") or ""))
         super().__init__(*args, **kwargs)
         self.config, self.page = config, page
         if not config.get("ask_first_name"):
@@ -120,13 +139,19 @@ class SubscriptionForm(forms.Form):
         except (signing.BadSignature, ValueError, KeyError):
             return None
 
+    def _render_again(self, when: float) -> None:
+        """The form comes back with a fresh signed timestamp: one more press sends it."""
+        self.data = self.data.copy()
+        self.data["rendered_at"] = sign_render_time(when)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         rendered = self._rendered_at()
-        if rendered is not None and time.time() - rendered > app_settings.FORM_MAX_AGE_SECONDS:
-            # Shown again with a fresh timestamp: the person only presses the button again.
-            self.data = self.data.copy()
-            self.data["rendered_at"] = sign_render_time()
+        if rendered is None or cleaned.get(HONEYPOT_FIELD):
+            return cleaned  # a bot: is_bot answers it
+        now = time.time()
+        if now - rendered > app_settings.FORM_MAX_AGE_SECONDS:
+            self._render_again(now)
             raise ValidationError(
                 _(
                     "This form was open for a long time. Please check your details and "
@@ -134,15 +159,24 @@ class SubscriptionForm(forms.Form):
                 ),
                 code="expired",
             )
+        if now - rendered < app_settings.MIN_FILL_SECONDS:
+            # Autofill sends a form faster than anyone types: a person is asked to press
+            # the button again instead of being told to wait for a mail that never comes.
+            minimum = app_settings.MIN_FILL_SECONDS
+            self._render_again(now - max(minimum - SECOND_PRESS_SECONDS, 0.0))
+            raise ValidationError(
+                _(
+                    "Your form arrived faster than anyone types, perhaps filled in by your "
+                    "browser. Please check your details and press the button again."
+                ),
+                code="too_fast",
+            )
         return cleaned
 
     @property
     def is_bot(self) -> bool:
-        """A filled honeypot, or a form sent back faster than a person could fill it."""
-        if self.cleaned_data.get(HONEYPOT_FIELD):
-            return True
-        rendered = self._rendered_at()
-        return rendered is None or time.time() - rendered < app_settings.MIN_FILL_SECONDS
+        """A filled honeypot, or a render timestamp that is missing or forged."""
+        return bool(self.cleaned_data.get(HONEYPOT_FIELD)) or self._rendered_at() is None
 
     def chosen_purposes(self) -> list[ProcessingPurpose]:
         chosen = [self.config["main_purpose"]]
@@ -165,14 +199,17 @@ def form_context(config: StructValue, parent_context: dict[str, Any]) -> dict[st
         form = bound
     else:
         page = page if isinstance(page, Page) else None
-        form = SubscriptionForm(config, page, auto_id=f"id_{form_id[:8]}_%s")
+        form = SubscriptionForm(config, page)
     submitted = bool(request and request.GET.get(SUCCESS_PARAM) == form_id)
     main_purpose = config.get("main_purpose")
     return {
         "form": form,
         "form_id": form_id,
         "submitted": submitted,
-        "action_url": reverse("wagtail_gdpr_mail:subscribe"),
+        # Sent back with errors, the page opens at the form's error summary, without JS
+        # (browsers scroll to it; Chromium also focuses it, form-errors.js the others).
+        "action_url": f"{reverse('wagtail_gdpr_mail:subscribe')}#{error_summary_id(form_id)}",
+        "error_summary_id": error_summary_id(form_id),
         "privacy_link": privacy_link(config),
         "main_purpose": main_purpose,
         "main_purpose_retention": retention_text(main_purpose) if main_purpose else "",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Value
@@ -23,8 +23,9 @@ from ..crypto import email_blind_index, email_blind_index_candidates
 from ..lists import add_to_list
 from ..locking import retry_when_locked, write_transaction
 from ..models import Contact, ContactSource, ProcessingPurpose, Suppression
+from ..models.outbox import MailStatus
 from ..models.signups import PendingSignup
-from ..ratelimit import claim_quiet_period, release_quiet_guard
+from ..ratelimit import claim_confirmation_mail, claim_quiet_period, release_quiet_guard
 from .forms import SubscriptionForm, form_snapshot
 
 # --- Submitting --------------------------------------------------------------------
@@ -39,17 +40,21 @@ NO_MAIL_REASONS = (Suppression.Reason.BOUNCED, Suppression.Reason.COMPLAINED)
 def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingSignup | None:
     """Store a valid submission and queue its confirmation mail (after commit).
 
-    Returns None when nothing is sent: a second submission for the same address
-    (plus-tags count as one) within the quiet period, or a hard-bounced or
-    complained address. The visitor sees the same answer either way, after the
-    same work: every submission writes its row and publishes the send task; the
-    rows that must not be kept are rolled back to their savepoint, so the task
-    finds nothing and sends nothing.
+    A second submission for the same address (plus-tags count as one) within the
+    quiet period stores nothing new: it resends the pending signup's mail, with a
+    fresh link (the earlier links keep working), unless the last mail left less
+    than ``RESEND_AFTER_SECONDS`` ago (a double click) or the address had
+    ``CONFIRMATION_MAILS_PER_DAY`` mails already. A hard-bounced or complained
+    address gets nothing. Returns the signup whose mail is queued, or None.
+
+    The visitor sees the same answer either way, after much the same work: every
+    submission writes its row and publishes a send task; a row that must not be
+    kept is rolled back to its savepoint, so its task finds nothing and sends nothing.
     """
     email = form.cleaned_data["email"]
     claimed = claim_quiet_period(email)
     try:
-        return _store_signup(request, page, form, email, keep=claimed)
+        return _store_signup(request, page, form, email, first=claimed)
     except Exception:
         if claimed:
             release_quiet_guard([email])
@@ -64,26 +69,54 @@ def base_url_of(page: Page) -> str:
     return (parts[1] if parts else "") + "/"
 
 
-def _store_signup(request, page, form, email, *, keep: bool) -> PendingSignup | None:
-    now = timezone.now()
+def _blocking(email: str, now: datetime) -> tuple[list[int], bool]:
+    """The address's pending signups of the quiet period, and whether it bounced or
+    complained: one query for both reasons not to store a new signup."""
     quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
-    with transaction.atomic():
-        # One query for both reasons not to mail: a signup in the quiet period, or an
-        # address that bounced or complained.
-        pending = PendingSignup.objects.filter(
+    pending = (
+        PendingSignup.objects.filter(
             email_index__in=email_blind_index_candidates(email),
             created_at__gte=quiet_since,
             confirmed_at__isnull=True,
-        ).annotate(reason=Value("pending"))
-        suppressed = (
-            Suppression.objects.for_email(email)
-            .filter(reason__in=NO_MAIL_REASONS)
-            .annotate(why=Value("suppressed"))
         )
-        blocked = pending.values_list("reason", flat=True).union(
-            suppressed.values_list("why", flat=True), all=True
-        )
-        keep = keep and not list(blocked)
+        .annotate(reason=Value("pending"))
+        .values_list("reason", "pk")
+    )
+    suppressed = (
+        Suppression.objects.for_email(email)
+        .filter(reason__in=NO_MAIL_REASONS)
+        .annotate(why=Value("suppressed"))
+        .values_list("why", "pk")
+    )
+    rows = list(pending.union(suppressed, all=True))
+    pending_pks = [pk for reason, pk in rows if reason == "pending"]
+    return pending_pks, len(pending_pks) < len(rows)
+
+
+def _resend(pending_pk: int) -> PendingSignup:
+    """Queue the mail of a pending signup again: a new mail, so its attempts start over.
+
+    If the first mail is still on its way, the send task marks the row sent and the
+    resend's task then finds nothing to do: the person gets that mail.
+    """
+    signup = PendingSignup.objects.get(pk=pending_pk)
+    signup.mail_status, signup.mail_attempts = MailStatus.QUEUED, 0
+    signup.save(update_fields=["mail_status", "mail_attempts"])
+    return signup
+
+
+def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup | None:
+    now = timezone.now()
+    # Reads, then writes: on SQLite a double click's second request would find the
+    # database locked (a 500) without the write lock taken up front.
+    with write_transaction():
+        pending, suppressed = _blocking(email, now)
+        keep = first and not pending and not suppressed
+        resend = bool(pending) and not suppressed
+        if keep or resend:
+            # Inside the transaction: a double click that sees this row sees the claim too.
+            allowed = claim_confirmation_mail(email, resend=resend)
+            keep, resend = keep and allowed, resend and allowed
         config = form.config
         savepoint = transaction.savepoint()
         signup = PendingSignup.objects.create(
@@ -109,8 +142,10 @@ def _store_signup(request, page, form, email, *, keep: bool) -> PendingSignup | 
             transaction.savepoint_commit(savepoint)
         else:
             transaction.savepoint_rollback(savepoint)
+        if resend:
+            signup = _resend(max(pending))
         outbox.queue_after_commit(signup)
-    return signup if keep else None
+    return signup if keep or resend else None
 
 
 # --- Confirming --------------------------------------------------------------------

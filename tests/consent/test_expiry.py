@@ -125,7 +125,7 @@ def test_the_contact_detail_shows_expired(client, superuser, lapsing, clock):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_at_once_write_each_expiry_record_once(make_contact, make_purpose, clock):
     purpose = one_day(make_purpose, "Short")
     for _ in range(40):

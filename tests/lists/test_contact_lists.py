@@ -10,6 +10,7 @@ from django.urls import reverse
 from tests.helpers.users import make_user
 from wagtail_gdpr_mail.lists import add_to_list, remove_from_list
 from wagtail_gdpr_mail.models import Contact, ContactList, ListMembership
+from wagtail_gdpr_mail.rights.erasure import ErasureMode, erase_contacts
 
 CONTACTS = "/admin/snippets/wagtail_gdpr_mail/contact/"
 BULK = "/admin/bulk/wagtail_gdpr_mail/contact/{action}/"
@@ -125,3 +126,11 @@ def test_erase_and_assign_screens_have_a_wagtail_header(admin, contact, contact_
     assert 'href="/admin/snippets/wagtail_gdpr_mail/contactlist/"' in assign
     bulk = admin.get(BULK.format(action="delete") + f"?next={CONTACTS}&id={contact.pk}")
     assert b"w-breadcrumbs" in bulk.content and b"Erase contacts" in bulk.content
+
+
+def test_anonymising_ends_the_memberships_and_keeps_their_dates(contact, contact_list):
+    add_to_list([contact], contact_list)
+    erase_contacts([contact], ErasureMode.ANONYMISE)
+    stay = ListMembership.objects.get(contact=contact, contact_list=contact_list)
+    assert stay.left_at is not None and stay.added_at < stay.left_at
+    assert not ListMembership.objects.current().filter(contact=contact).exists()

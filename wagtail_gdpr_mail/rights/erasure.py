@@ -4,7 +4,7 @@
 (assignments, consent records, list memberships, pending signups for the
 address, re-consent requests and notices). *Anonymise* wipes the personal fields of the contact and the
 evidence of its consent records (IPs, user agents, texts), revokes its
-purposes, and keeps the rows, so counts and statistics do not change and the
+purposes, ends its list memberships, and keeps the rows, so counts and statistics do not change and the
 fact that a contact existed remains. Either way the address is suppressed (as a
 keyed hash) unless ``WAGTAIL_GDPR_MAIL_SUPPRESS_ERASED`` is off, and the action
 is written to the audit log without personal data. Both are irreversible.
@@ -26,6 +26,7 @@ from ..models import (
     ConsentRecord,
     Contact,
     InterestNotice,
+    ListMembership,
     PendingSignup,
     ProcessingPurpose,
     PurposeAssignment,
@@ -159,6 +160,8 @@ def _anonymise(pks: list[int]) -> None:
     )
     # The evidence goes; its digest stays, so the hash chain still verifies.
     ConsentRecord.objects.filter(contact_id__in=pks).update(evidence=None)
+    # Nobody is left to be a member: the stays end (their dates remain, as counts do).
+    ListMembership.objects.current().filter(contact_id__in=pks).update(left_at=now)
 
 
 def erase_contact(contact: Contact, mode: str, *, user: Any = None) -> None:

@@ -45,7 +45,8 @@ def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingS
     fresh link (the earlier links keep working), unless the last mail left less
     than ``RESEND_AFTER_SECONDS`` ago (a double click) or the address had
     ``CONFIRMATION_MAILS_PER_DAY`` mails already. A hard-bounced or complained
-    address gets nothing. Returns the signup whose mail is queued, or None.
+    address gets nothing. Returns the signup whose mail is queued (for a resend, a
+    handle holding only its pk), or None.
 
     The visitor sees the same answer either way, after much the same work: every
     submission writes its row and publishes a send task; a row that must not be
@@ -93,16 +94,16 @@ def _blocking(email: str, now: datetime) -> tuple[list[int], bool]:
     return pending_pks, len(pending_pks) < len(rows)
 
 
-def _resend(pending_pk: int) -> PendingSignup:
-    """Queue the mail of a pending signup again: a new mail, so its attempts start over.
+def _requeue(pk: int) -> None:
+    """Mark a signup's mail queued with its attempts starting over: one UPDATE.
 
-    If the first mail is still on its way, the send task marks the row sent and the
-    resend's task then finds nothing to do: the person gets that mail.
+    A resend does it to the pending signup; a first submission does it to its new row
+    (a no-op there), so that both paths run the same statements and the response time
+    does not tell whether the address has a pending signup. If a resent signup's first
+    mail is still on its way, the send task marks the row sent and the resend's task
+    then finds nothing to do: the person gets that mail.
     """
-    signup = PendingSignup.objects.get(pk=pending_pk)
-    signup.mail_status, signup.mail_attempts = MailStatus.QUEUED, 0
-    signup.save(update_fields=["mail_status", "mail_attempts"])
-    return signup
+    PendingSignup.objects.filter(pk=pk).update(mail_status=MailStatus.QUEUED, mail_attempts=0)
 
 
 def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup | None:
@@ -143,7 +144,8 @@ def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup |
         else:
             transaction.savepoint_rollback(savepoint)
         if resend:
-            signup = _resend(max(pending))
+            signup = PendingSignup(pk=max(pending))
+        _requeue(signup.pk)
         outbox.queue_after_commit(signup)
     return signup if keep or resend else None
 

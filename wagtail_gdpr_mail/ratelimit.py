@@ -117,10 +117,14 @@ def claim_confirmation_mail(email: str, *, resend: bool) -> bool:
     """
     cache = caches[app_settings.RATE_LIMIT_CACHE]
     seconds = app_settings.RESEND_AFTER_SECONDS
+    refused = False
     if seconds:
-        if resend and not cache.add(mail_guard_key(email), 1, seconds):
-            return False
-        if not resend:
+        if resend:
+            refused = not cache.add(mail_guard_key(email), 1, seconds)
+        else:
             cache.set(mail_guard_key(email), 1, seconds)
     bound = (app_settings.CONFIRMATION_MAILS_PER_DAY, DAY_SECONDS)
-    return hit("confirmation-mail", rate_identity(email), bound)
+    # A refused resend still does a counter's work (on a counter of its own), so the
+    # time taken does not tell a pending address from a new one.
+    counted = hit("refused-mail" if refused else "confirmation-mail", rate_identity(email), bound)
+    return counted and not refused

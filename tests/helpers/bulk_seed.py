@@ -26,13 +26,13 @@ FROM generate_series(1, %(count)s) AS i
 # last 100 days, about 4 % lapsing within 30 days, 5 % revoked.
 SEED_ASSIGNMENTS = """
 INSERT INTO {assignment} (contact_id, purpose_id, valid_from, valid_until, source,
-                          created_at, revoked_at, revocation_reason)
+                          created_at, revoked_at, revocation_reason, editor_reason)
 SELECT c.id, (%(purposes)s::bigint[])[1 + (c.id * 7 + k * 3) %% %(n)s],
        now() - interval '400 days',
        now() + make_interval(days => (((c.id * 31 + k * 17) %% 800) - 100)::int),
        'form', now() - interval '400 days',
        CASE WHEN (c.id + k) %% 20 = 0 THEN now() - interval '10 days' END,
-       CASE WHEN (c.id + k) %% 20 = 0 THEN 'admin' ELSE '' END
+       CASE WHEN (c.id + k) %% 20 = 0 THEN 'admin' ELSE '' END, ''
 FROM {contact} c CROSS JOIN generate_series(0, 2) AS k
 WHERE c.id > %(after)s
 """

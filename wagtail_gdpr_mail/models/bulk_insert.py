@@ -1,20 +1,48 @@
-"""Inserting many rows in one statement of a few array parameters (PostgreSQL).
+"""Inserting many rows at once (PostgreSQL: COPY).
 
 Django's ``bulk_create`` sends one placeholder per value; for thousands of rows the
 client-side query building costs more than the insert itself. On PostgreSQL these
-helpers send one array per column (``INSERT … SELECT * FROM unnest(…)``), with the
-values prepared exactly as ``bulk_create`` prepares them (``pre_save`` — which is
-where encrypted fields encrypt — then ``get_db_prep_save``). Elsewhere they call
-``bulk_create``.
+helpers stream the rows with ``COPY … FROM STDIN`` (psycopg formats them in C),
+with the values prepared as ``bulk_create`` prepares them (``pre_save`` — which is
+where encrypted fields encrypt — then ``get_db_prep_save``, skipped only for values
+that are already what the database takes, see :func:`_plain`). New primary keys
+come from the table's sequence first, so they are known without ``RETURNING``.
+Elsewhere the helpers call ``bulk_create``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import connections, models, router
 from django.db.models.expressions import RawSQL
+
+# Field classes whose get_db_prep_save hands a value of the given Python type to
+# PostgreSQL unchanged (psycopg adapts it); exact classes only, so encrypted and other
+# custom fields always go through their own preparation.
+_PLAIN_TYPES: dict[type[models.Field], type] = {
+    models.DateTimeField: datetime,
+    models.UUIDField: uuid.UUID,
+    models.BooleanField: bool,
+    models.CharField: str,
+    models.TextField: str,
+    **dict.fromkeys(
+        (
+            models.IntegerField,
+            models.BigIntegerField,
+            models.SmallIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveBigIntegerField,
+            models.PositiveSmallIntegerField,
+            models.AutoField,
+            models.BigAutoField,
+        ),
+        int,
+    ),
+}
 
 
 def id_set(ids: Sequence[int], model: type[models.Model] | None = None) -> Any:
@@ -27,15 +55,54 @@ def id_set(ids: Sequence[int], model: type[models.Model] | None = None) -> Any:
     return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
 
 
-def _columns(model: type[models.Model], objs: Sequence[models.Model], connection: Any):
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
-    arrays = [
-        [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in objs]
-        for field in fields
-    ]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-    return fields, columns, casts, arrays
+def _plain(field: models.Field) -> type | None:
+    """The value type ``field`` stores unchanged on PostgreSQL, if any."""
+    if type(field) is models.ForeignKey:
+        return _plain(field.target_field)
+    return _PLAIN_TYPES.get(type(field))
+
+
+def _preparer(field: models.Field, connection: Any) -> Callable[[models.Model], Any]:
+    plain = _plain(field)
+    pre_save, prep = field.pre_save, field.get_db_prep_save
+    naive_check = plain is datetime  # naive datetimes get Django's warning and time zone
+
+    def prepare(obj: models.Model) -> Any:
+        value = pre_save(obj, True)
+        if value is None or (type(value) is plain and not (naive_check and value.tzinfo is None)):
+            return value
+        return prep(value, connection)
+
+    return prepare
+
+
+def _copy_rows(
+    connection: Any, table: str, fields: Sequence[models.Field], rows: Sequence[Sequence[Any]]
+) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+
+
+def _prepared_rows(
+    fields: Sequence[models.Field], objs: Sequence[models.Model], connection: Any
+) -> list[tuple[Any, ...]]:
+    preparers = [_preparer(f, connection) for f in fields]
+    return [tuple(prepare(obj) for prepare in preparers) for obj in objs]
+
+
+def _new_ids(connection: Any, model: type[models.Model], count: int) -> list[int]:
+    """``count`` values of the primary key's sequence, in order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return sorted(value for (value,) in cursor.fetchall())
 
 
 def insert_many(model: type[models.Model], objs: Sequence[models.Model]) -> list[models.Model]:
@@ -46,18 +113,19 @@ def insert_many(model: type[models.Model], objs: Sequence[models.Model]) -> list
     connection = connections[alias]
     if connection.vendor != "postgresql":
         return model.objects.bulk_create(objs, batch_size=1000)
-    _fields, columns, casts, arrays = _columns(model, objs, connection)
-    table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) "  # noqa: S608
-            f"RETURNING {pk}",
-            arrays,
-        )
-        for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = value
-            obj._state.adding, obj._state.db = False, alias
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    rows = _prepared_rows(fields, objs, connection)
+    ids = _new_ids(connection, model, len(objs))
+    _copy_rows(
+        connection,
+        model._meta.db_table,
+        [pk, *fields],
+        [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)],
+    )
+    for obj, value in zip(objs, ids, strict=True):
+        obj.pk = value
+        obj._state.adding, obj._state.db = False, alias
     return list(objs)
 
 
@@ -81,9 +149,11 @@ def upsert_many(
             update_fields=list(update_fields),
         )
         return
-    _fields, columns, casts, arrays = _columns(model, objs, connection)
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
+    staging = quote(f"{model._meta.db_table}_upsert")
+    columns = ", ".join(quote(f.column) for f in fields)
     conflict = quote(model._meta.get_field(unique_field).column)
     updates = ", ".join(
         f"{quote(model._meta.get_field(name).column)} = EXCLUDED."
@@ -91,8 +161,20 @@ def upsert_many(
         for name in update_fields
     )
     with connection.cursor() as cursor:
+        # A session's staging table, emptied at each commit (and gone with a rollback
+        # of the transaction that made it).
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) "  # noqa: S608
-            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
-            arrays,
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
+            f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS; TRUNCATE {staging}"
+        )
+    _copy_rows(
+        connection,
+        f"{model._meta.db_table}_upsert",
+        fields,
+        _prepared_rows(fields, objs, connection),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )

@@ -12,9 +12,8 @@ into another row, column or table does not decrypt. Fields encrypt in
 row key along (``select_format``) for ``from_db_value``. Values wiped by a queryset
 ``update()`` have no row to bind to: they are stored as an empty column.
 
-The blind index is HMAC-SHA256 under a key of its own over the normalised
-e-mail address. It allows exact lookup and a uniqueness constraint and reveals
-only whether two rows hold the same address.
+The blind index is HMAC-SHA256 (under a key of its own) over the normalised e-mail address:
+exact lookup and a uniqueness constraint, revealing only whether two rows hold one address.
 """
 
 from __future__ import annotations
@@ -343,9 +342,8 @@ class Ciphertext(str):
 class EncryptedField(models.TextField):
     """Base of the encrypted model fields: stored as text ciphertext, never as plain text.
 
-    Only ``isnull`` lookups work: the same plaintext encrypts differently every
-    time, so equality and substring search are impossible by design (use the blind
-    index for exact e-mail lookup).
+    Only ``isnull`` lookups work: the same plaintext encrypts differently every time, so
+    equality and substring search are impossible by design (the blind index finds e-mails).
     """
 
     def encode(self, value: Any) -> bytes:  # pragma: no cover - abstract
@@ -367,6 +365,10 @@ class EncryptedField(models.TextField):
         row_key = getattr(model_instance, self._row_key.attname)
         if row_key is None:
             raise ValueError(f"{self.model._meta.label} #{model_instance.pk} has no row key.")
+        return self.seal(value, row_key)
+
+    def seal(self, value: Any, row_key: uuid.UUID) -> Ciphertext:
+        """``value`` encrypted for the row with ``row_key`` (bulk writers without instances)."""
         aad = associated_data(self.model, self.name, row_key)
         return Ciphertext(get_cipher().encrypt(self.encode(value), aad))
 

@@ -57,7 +57,7 @@ def id_set(ids: Sequence[int], model: type[models.Model] | None = None) -> Any:
 
 def _plain(field: models.Field) -> type | None:
     """The value type ``field`` stores unchanged on PostgreSQL, if any."""
-    if type(field) is models.ForeignKey:
+    if type(field) in (models.ForeignKey, models.OneToOneField):
         return _plain(field.target_field)
     return _PLAIN_TYPES.get(type(field))
 
@@ -105,6 +105,89 @@ def _new_ids(connection: Any, model: type[models.Model], count: int) -> list[int
         return sorted(value for (value,) in cursor.fetchall())
 
 
+def _fields_of(model: type[models.Model], attnames: Sequence[str]) -> list[models.Field]:
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    return [by_attname[name] for name in attnames]
+
+
+def _prep_columns(
+    fields: Sequence[models.Field], rows: Sequence[Sequence[Any]], connection: Any
+) -> list[tuple[Any, ...]]:
+    """``rows`` with the values of non-plain fields (encrypted ones, JSON…) through
+    ``get_db_prep_save``: an encrypted field takes only what it sealed for its row."""
+    custom = [i for i, f in enumerate(fields) if _plain(f) is None]
+    if not custom:
+        return [tuple(row) for row in rows]
+    prepared = []
+    for row in rows:
+        values = list(row)
+        for i in custom:
+            if values[i] is not None:
+                values[i] = fields[i].get_db_prep_save(values[i], connection)
+        prepared.append(tuple(values))
+    return prepared
+
+
+def _copy_with_new_ids(
+    connection: Any,
+    model: type[models.Model],
+    fields: Sequence[models.Field],
+    rows: Sequence[tuple[Any, ...]],
+) -> list[int]:
+    ids = _new_ids(connection, model, len(rows))
+    _copy_rows(
+        connection,
+        model._meta.db_table,
+        [model._meta.pk, *fields],
+        [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)],
+    )
+    return ids
+
+
+def insert_rows(
+    model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """Insert ``rows`` (values of the fields ``attnames``, the primary key left out)
+    without building model instances; returns the new primary keys in row order.
+
+    Values are what the model would hold, not what ``pre_save`` makes of them: an
+    encrypted field takes only a value sealed for its row
+    (:meth:`~wagtail_gdpr_mail.crypto.EncryptedField.seal`), defaults are not filled.
+    """
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    fields = _fields_of(model, attnames)
+    if connection.vendor == "postgresql":
+        return _copy_with_new_ids(
+            connection, model, fields, _prep_columns(fields, rows, connection)
+        )
+    # Elsewhere Django's own insert, "raw" (the values as given: no pre_save, which
+    # would encrypt a sealed value again), each value through get_db_prep_save.
+    objs = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+    manager = model._base_manager
+    pk = [model._meta.pk]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return [
+            manager._insert([obj], fields, returning_fields=pk, raw=True, using=connection.alias)[
+                0
+            ][0]
+            for obj in objs
+        ]
+    size = connection.ops.bulk_batch_size(fields, objs) or len(objs)
+    return [
+        value
+        for start in range(0, len(objs), size)
+        for (value,) in manager._insert(
+            objs[start : start + size],
+            fields,
+            returning_fields=pk,
+            raw=True,
+            using=connection.alias,
+        )
+    ]
+
+
 def insert_many(model: type[models.Model], objs: Sequence[models.Model]) -> list[models.Model]:
     """Insert unsaved ``objs`` and set their primary keys (like ``bulk_create``)."""
     if not objs:
@@ -115,44 +198,40 @@ def insert_many(model: type[models.Model], objs: Sequence[models.Model]) -> list
         return model.objects.bulk_create(objs, batch_size=1000)
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if f is not pk]
-    rows = _prepared_rows(fields, objs, connection)
-    ids = _new_ids(connection, model, len(objs))
-    _copy_rows(
-        connection,
-        model._meta.db_table,
-        [pk, *fields],
-        [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)],
-    )
+    ids = _copy_with_new_ids(connection, model, fields, _prepared_rows(fields, objs, connection))
     for obj, value in zip(objs, ids, strict=True):
         obj.pk = value
         obj._state.adding, obj._state.db = False, alias
     return list(objs)
 
 
-def upsert_many(
+def upsert_rows(
     model: type[models.Model],
-    objs: Sequence[models.Model],
+    attnames: Sequence[str],
+    rows: Sequence[Sequence[Any]],
     *,
     unique_field: str,
     update_fields: Sequence[str],
 ) -> None:
-    """Insert ``objs``, updating ``update_fields`` of rows whose ``unique_field`` exists."""
-    if not objs:
+    """Insert ``rows`` (values of ``attnames``, as for :func:`insert_rows`), updating
+    ``update_fields`` of the rows whose ``unique_field`` exists."""
+    if not rows:
         return
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
         model.objects.bulk_create(
-            objs,
+            [model(**dict(zip(attnames, row, strict=True))) for row in rows],
             batch_size=1000,
             update_conflicts=True,
             unique_fields=[unique_field],
             update_fields=list(update_fields),
         )
         return
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    fields = _fields_of(model, attnames)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    staging = quote(f"{model._meta.db_table}_upsert")
+    staging_name = f"{model._meta.db_table}_upsert"
+    staging = quote(staging_name)
     columns = ", ".join(quote(f.column) for f in fields)
     conflict = quote(model._meta.get_field(unique_field).column)
     updates = ", ".join(
@@ -167,12 +246,7 @@ def upsert_many(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
             f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS; TRUNCATE {staging}"
         )
-    _copy_rows(
-        connection,
-        f"{model._meta.db_table}_upsert",
-        fields,
-        _prepared_rows(fields, objs, connection),
-    )
+    _copy_rows(connection, staging_name, fields, _prep_columns(fields, rows, connection))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608

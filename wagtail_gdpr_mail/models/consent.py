@@ -83,6 +83,7 @@ class PurposeAssignment(models.Model):
         on_delete=models.PROTECT,
         related_name="assignments",
         verbose_name=_("purpose"),
+        db_index=False,  # gdpr_mail_assign_validity leads with the purpose
     )
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
@@ -368,7 +369,10 @@ class ConsentRecord(models.Model):
         EXPIRED = "expired", _("Expired")
         NOTICE_SENT = "notice_sent", _("Notice sent")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consent_records")
+    # Not indexed alone: the unique (contact, previous hash) leads with the contact.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="consent_records", db_index=False
+    )
     assignment = models.ForeignKey(
         PurposeAssignment, on_delete=models.CASCADE, null=True, related_name="records"
     )
@@ -387,7 +391,7 @@ class ConsentRecord(models.Model):
     evidence = EncryptedJSONField(_("evidence"), null=True)
     evidence_digest = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)
-    record_hash = models.CharField(max_length=64, unique=True)
+    record_hash = models.CharField(max_length=64)  # unique: see Meta
     # Which of WAGTAIL_GDPR_MAIL_CHAIN_KEYS linked the record ("" = not keyed).
     chain_key_id = models.CharField(max_length=16, default="")
 
@@ -400,7 +404,10 @@ class ConsentRecord(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["contact", "previous_hash"], name="gdpr_mail_consent_chain"
-            )
+            ),
+            # A constraint, not unique=True: that would add a second (LIKE) index of
+            # random hashes, which every insert pays for and no query uses.
+            models.UniqueConstraint(fields=["record_hash"], name="gdpr_mail_consent_record_hash"),
         ]
 
     def __str__(self) -> str:

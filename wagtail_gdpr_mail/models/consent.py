@@ -10,6 +10,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -280,6 +281,7 @@ class ConsentRecordManager(models.Manager):
             return rows
         key = chain_keys()[0]
         evidence_field = self.model._meta.get_field("evidence")
+        chained_values = attrgetter(*CHAINED_COLUMNS)
         contact_ids = sorted({r.contact_id for r in rows})
         with transaction.atomic():
             list(
@@ -307,7 +309,7 @@ class ConsentRecordManager(models.Manager):
                 tip[row.contact_id] = (count + 1, row.record_hash)
                 values.append(
                     (
-                        *(getattr(row, name) for name in CHAINED_COLUMNS),
+                        *chained_values(row),
                         evidence_field.seal(row.evidence, row.row_key),
                         row.evidence_digest,
                         row.previous_hash,

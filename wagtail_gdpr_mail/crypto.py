@@ -1,16 +1,15 @@
 """Encryption at rest: AES-256-GCM ciphers, the e-mail blind index, encrypted fields.
 
-A stored value looks like ``gm1$<key id>$<base64url(nonce | ciphertext | tag)>``.
-The key id says which of the configured keys encrypted it, so keys can rotate:
-the first configured key encrypts, every configured key decrypts, and
-``manage.py gdpr_mail_rotate_keys`` moves old values to the first key.
+A stored value looks like ``gm1$<key id>$<base64url(nonce | ciphertext | tag)>``. The key
+id says which of the configured keys encrypted it, so keys can rotate: the first configured
+key encrypts, every configured key decrypts, and ``manage.py gdpr_mail_rotate_keys`` moves
+old values to the first key.
 
-The associated data of every value is ``<app label>.<model>.<field>/<row key>``
-(``row_key``: a random UUID set before the row's first save): a ciphertext copied
-into another row, column or table does not decrypt. Fields encrypt in
-``pre_save``, which sees the row; every SELECT of an encrypted column brings the
-row key along (``select_format``) for ``from_db_value``. Values wiped by a queryset
-``update()`` have no row to bind to: they are stored as an empty column.
+The associated data of every value is ``<app label>.<model>.<field>/<row key>`` (``row_key``:
+a random UUID set before the row's first save): a ciphertext copied into another row, column
+or table does not decrypt. Fields encrypt in ``pre_save`` (bulk writers: ``seal``), seeing the
+row; every SELECT of an encrypted column brings the row key along (``select_format``) for
+``from_db_value``. Values wiped by a queryset ``update()`` are stored as an empty column.
 
 The blind index is HMAC-SHA256 (under a key of its own) over the normalised e-mail address:
 exact lookup and a uniqueness constraint, revealing only whether two rows hold one address.
@@ -284,7 +283,7 @@ def associated_data(model: type[models.Model], field_name: str, row_key: Any = N
     meta = model._meta
     bound = f"{meta.app_label}.{meta.model_name}.{field_name}"
     if row_key is not None:
-        bound += f"/{uuid.UUID(str(row_key)).hex}"
+        bound += f"/{(row_key if isinstance(row_key, uuid.UUID) else uuid.UUID(str(row_key))).hex}"
     return bound.encode()
 
 
@@ -477,9 +476,10 @@ class EncryptedJSONField(EncryptedField):
     """A JSON-serialisable value (dict, list, str, number), encrypted."""
 
     empty_value: Any = {}
+    _json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)  # built once
 
     def encode(self, value: Any) -> bytes:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+        return self._json.encode(value).encode("utf-8")
 
     def decode(self, data: bytes) -> Any:
         return json.loads(data)

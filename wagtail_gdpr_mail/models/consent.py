@@ -169,8 +169,13 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
 
 
+# What json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) builds
+# on every call; the chain writer calls it several times per record.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(data: Any) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(data).encode()
 
 
 def evidence_digest(evidence: dict[str, Any]) -> str:

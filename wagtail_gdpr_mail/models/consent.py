@@ -345,7 +345,7 @@ class ConsentRecordManager(models.Manager):
         if not contact_ids:
             return
         for contact_id, record_hash in (
-            self.filter(contact_id__in=contact_ids)
+            self.filter(contact_id__in=id_set(contact_ids, self.model))
             .order_by("contact_id", "pk")
             .values_list("contact_id", "record_hash")
         ):

@@ -1,20 +1,18 @@
 """Encryption at rest: AES-256-GCM ciphers, the e-mail blind index, encrypted fields.
 
-A stored value looks like ``gm1$<key id>$<base64url(nonce | ciphertext | tag)>``.
-The key id says which of the configured keys encrypted it, so keys can rotate:
-the first configured key encrypts, every configured key decrypts, and
-``manage.py gdpr_mail_rotate_keys`` moves old values to the first key.
+A stored value looks like ``gm1$<key id>$<base64url(nonce | ciphertext | tag)>``. The key
+id says which of the configured keys encrypted it, so keys can rotate: the first configured
+key encrypts, every configured key decrypts, and ``manage.py gdpr_mail_rotate_keys`` moves
+old values to the first key.
 
-The associated data of every value is ``<app label>.<model>.<field>/<row key>``
-(``row_key``: a random UUID set before the row's first save): a ciphertext copied
-into another row, column or table does not decrypt. Fields encrypt in
-``pre_save``, which sees the row; every SELECT of an encrypted column brings the
-row key along (``select_format``) for ``from_db_value``. Values wiped by a queryset
-``update()`` have no row to bind to: they are stored as an empty column.
+The associated data of every value is ``<app label>.<model>.<field>/<row key>`` (``row_key``:
+a random UUID set before the row's first save): a ciphertext copied into another row, column
+or table does not decrypt. Fields encrypt in ``pre_save`` (bulk writers: ``seal``), seeing the
+row; every SELECT of an encrypted column brings the row key along (``select_format``) for
+``from_db_value``. Values wiped by a queryset ``update()`` are stored as an empty column.
 
-The blind index is HMAC-SHA256 under a key of its own over the normalised
-e-mail address. It allows exact lookup and a uniqueness constraint and reveals
-only whether two rows hold the same address.
+The blind index is HMAC-SHA256 (under a key of its own) over the normalised e-mail address:
+exact lookup and a uniqueness constraint, revealing only whether two rows hold one address.
 """
 
 from __future__ import annotations
@@ -285,7 +283,7 @@ def associated_data(model: type[models.Model], field_name: str, row_key: Any = N
     meta = model._meta
     bound = f"{meta.app_label}.{meta.model_name}.{field_name}"
     if row_key is not None:
-        bound += f"/{uuid.UUID(str(row_key)).hex}"
+        bound += f"/{(row_key if isinstance(row_key, uuid.UUID) else uuid.UUID(str(row_key))).hex}"
     return bound.encode()
 
 
@@ -343,9 +341,8 @@ class Ciphertext(str):
 class EncryptedField(models.TextField):
     """Base of the encrypted model fields: stored as text ciphertext, never as plain text.
 
-    Only ``isnull`` lookups work: the same plaintext encrypts differently every
-    time, so equality and substring search are impossible by design (use the blind
-    index for exact e-mail lookup).
+    Only ``isnull`` lookups work: the same plaintext encrypts differently every time, so
+    equality and substring search are impossible by design (the blind index finds e-mails).
     """
 
     def encode(self, value: Any) -> bytes:  # pragma: no cover - abstract
@@ -367,6 +364,10 @@ class EncryptedField(models.TextField):
         row_key = getattr(model_instance, self._row_key.attname)
         if row_key is None:
             raise ValueError(f"{self.model._meta.label} #{model_instance.pk} has no row key.")
+        return self.seal(value, row_key)
+
+    def seal(self, value: Any, row_key: uuid.UUID) -> Ciphertext:
+        """``value`` encrypted for the row with ``row_key`` (bulk writers without instances)."""
         aad = associated_data(self.model, self.name, row_key)
         return Ciphertext(get_cipher().encrypt(self.encode(value), aad))
 
@@ -475,9 +476,10 @@ class EncryptedJSONField(EncryptedField):
     """A JSON-serialisable value (dict, list, str, number), encrypted."""
 
     empty_value: Any = {}
+    _json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)  # built once
 
     def encode(self, value: Any) -> bytes:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+        return self._json.encode(value).encode("utf-8")
 
     def decode(self, data: bytes) -> Any:
         return json.loads(data)

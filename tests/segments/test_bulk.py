@@ -128,3 +128,41 @@ def test_joined_skips_contacts_outside_the_list(make_contact, members, purpose, 
     assert (operation.changed, operation.skipped) == (1, 1)
     assert not outsider.assignments.exists()
     assert operation.state == BulkOperation.State.DONE
+
+
+def test_bulk_records_are_salted_and_sealed_each_to_its_own_row(
+    members, purpose, contact_list, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+
+    from wagtail_gdpr_mail import signals
+    from wagtail_gdpr_mail.crypto import is_unreadable
+
+    received = []
+
+    def listener(sender, assignment, record, created, **kwargs):
+        received.append((assignment.pk, record.pk, created))
+
+    signals.consent_given.connect(listener, sender=PurposeAssignment)
+    try:
+        operation = bulk.create_operation(
+            kind="assign", purpose=purpose, contact_list=contact_list, note="Trade fair"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            bulk.run(operation.pk)
+    finally:
+        signals.consent_given.disconnect(listener, sender=PurposeAssignment)
+    records = list(ConsentRecord.objects.order_by("pk"))
+    assert sorted(received) == sorted((r.assignment_id, r.pk, True) for r in records)
+    assert len({r.evidence["salt"] for r in records}) == len({r.row_key for r in records}) == 5
+    assert len({r.evidence_digest for r in records}) == 5
+    first, second = records[:2]
+    table = ConsentRecord._meta.db_table
+    with connection.cursor() as cursor:  # a ciphertext copied into another row
+        cursor.execute(
+            f"UPDATE {table} SET evidence = (SELECT evidence FROM {table} WHERE id = %s) "  # noqa: S608
+            "WHERE id = %s",
+            [first.pk, second.pk],
+        )
+    assert is_unreadable(ConsentRecord.objects.get(pk=second.pk).evidence)
+    assert ConsentRecord.objects.get(pk=first.pk).evidence["note"] == "Trade fair"

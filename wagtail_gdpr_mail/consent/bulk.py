@@ -18,7 +18,20 @@ from django.utils import timezone
 
 from .. import signals
 from ..models import ConsentRecord, ProcessingPurpose, PurposeAssignment
-from ..models.bulk_insert import id_set, insert_many
+from ..models.bulk_insert import id_set, insert_rows
+from ..models.consent_rows import RECORD_COLUMNS, NewRecord
+
+# The columns of a new assignment (the others keep their defaults: not revoked).
+_ASSIGNMENT_COLUMNS = (
+    "contact_id",
+    "purpose_id",
+    "valid_from",
+    "valid_until",
+    "source",
+    "created_at",
+    "revocation_reason",
+    "editor_reason",
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,28 @@ def _record(assignment: PurposeAssignment, event: str, **kwargs: Any) -> Consent
     )
 
 
+def _new_record(
+    contact_id: int,
+    assignment_id: int,
+    purpose_id: int,
+    valid_from: datetime,
+    valid_until: datetime | None,
+    event: str,
+    common: dict[str, Any],
+    evidence: dict[str, Any],
+) -> NewRecord:
+    return NewRecord(
+        contact_id=contact_id,
+        assignment_id=assignment_id,
+        purpose_id=purpose_id,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        event=event,
+        evidence=evidence,
+        **common,
+    )
+
+
 def assign_many(
     purpose: ProcessingPurpose,
     starts: dict[int, datetime],
@@ -68,6 +103,7 @@ def assign_many(
         "actor_user_id": actor_user_id,
         "purpose_revision_id": revision.pk if revision else None,
     }
+    ends: dict[datetime, datetime | None] = {}  # a batch has few distinct starts
     with transaction.atomic():
         current = {
             a.contact_id: a
@@ -75,22 +111,27 @@ def assign_many(
             .filter(contact_id__in=id_set(list(starts), PurposeAssignment), purpose=purpose)
             .current()
         }
-        new = [
-            PurposeAssignment(
-                contact_id=contact_id,
-                purpose=purpose,
-                valid_from=start,
-                valid_until=purpose.valid_until_from(start),
-                source=source,
-                created_at=now,
-            )
-            for contact_id, start in starts.items()
-            if contact_id not in current
-        ]
-        insert_many(PurposeAssignment, new)
+        new = []
+        for contact_id, start in starts.items():
+            if contact_id not in current:
+                if start not in ends:
+                    ends[start] = purpose.valid_until_from(start)
+                new.append((contact_id, purpose.pk, start, ends[start], source, now, "", ""))
+        new_ids = insert_rows(PurposeAssignment, _ASSIGNMENT_COLUMNS, new)
         records = [
-            _record(a, ConsentRecord.Event.GIVEN, evidence=dict(evidence or {}), **common)
-            for a in new
+            _new_record(
+                contact_id,
+                assignment_id,
+                purpose.pk,
+                start,
+                end,
+                ConsentRecord.Event.GIVEN,
+                common,
+                dict(evidence or {}),
+            )
+            for (contact_id, _p, start, end, *_rest), assignment_id in zip(
+                new, new_ids, strict=True
+            )
         ]
         renewed = []
         for contact_id, assignment in current.items():
@@ -106,19 +147,50 @@ def assign_many(
             assignment.source = source
             renewed.append(assignment)
             records.append(
-                _record(
-                    assignment,
+                _new_record(
+                    contact_id,
+                    assignment.pk,
+                    purpose.pk,
+                    assignment.valid_from,
+                    assignment.valid_until,
                     ConsentRecord.Event.RENEWED,
-                    evidence={**previous, **(evidence or {})},
-                    **common,
+                    common,
+                    {**previous, **(evidence or {})},
                 )
             )
         PurposeAssignment.objects.bulk_update(
             renewed, ["valid_from", "valid_until", "source"], batch_size=1000
         )
-        ConsentRecord.objects.append_many(records)
-        _send_after_commit(signals.consent_given, records, created=True)
+        ConsentRecord.objects.append_rows(records)
+        if signals.consent_given.has_listeners(PurposeAssignment):
+            _send_after_commit(
+                signals.consent_given, _as_records(records, new, new_ids, current), created=True
+            )
     return BatchResult(assigned=len(new), renewed=len(renewed))
+
+
+def _as_records(
+    rows: list[NewRecord],
+    new: list[tuple[Any, ...]],
+    new_ids: list[int],
+    current: dict[int, PurposeAssignment],
+) -> list[ConsentRecord]:
+    """The written records as model instances, each with its assignment (for signals)."""
+    assignments = {a.pk: a for a in current.values()}
+    for values, pk in zip(new, new_ids, strict=True):
+        assignment = PurposeAssignment(pk=pk, **dict(zip(_ASSIGNMENT_COLUMNS, values, strict=True)))
+        assignment._state.adding = False
+        assignments[pk] = assignment
+    records = []
+    for row in rows:
+        record = ConsentRecord(
+            pk=row.pk,
+            **{name: getattr(row, name) for name in RECORD_COLUMNS},
+        )
+        record.assignment = assignments[row.assignment_id]
+        record._state.adding = False
+        records.append(record)
+    return records
 
 
 def revoke_many(

@@ -7,7 +7,10 @@ import hmac
 import json
 import logging
 import secrets
+import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,7 +23,8 @@ from django.utils.translation import pgettext_lazy
 from ..conf import app_settings
 from ..crypto import EncryptedJSONField, Key, parse_keys, row_key_field
 from ..exceptions import ConsentRecordError
-from .bulk_insert import id_set, insert_many, upsert_many
+from .bulk_insert import id_set, insert_rows, upsert_rows
+from .consent_rows import CHAINED_COLUMNS, RECORD_COLUMNS, WRITTEN, NewRecord
 from .contacts import Contact, ContactSource
 from .purposes import ProcessingPurpose
 
@@ -80,6 +84,7 @@ class PurposeAssignment(models.Model):
         on_delete=models.PROTECT,
         related_name="assignments",
         verbose_name=_("purpose"),
+        db_index=False,  # gdpr_mail_assign_validity leads with the purpose
     )
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
@@ -159,12 +164,18 @@ class PurposeAssignment(models.Model):
         return "valid"
 
 
+@lru_cache(maxsize=256)  # a bulk batch repeats the same few moments thousands of times
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
 
 
+# What json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) builds
+# on every call; the chain writer calls it several times per record.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(data: Any) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(data).encode()
 
 
 def evidence_digest(evidence: dict[str, Any]) -> str:
@@ -233,19 +244,50 @@ class ConsentRecordManager(models.Manager):
         return self.append_many([record])[0]
 
     def append_many(self, records: list[ConsentRecord]) -> list[ConsentRecord]:
-        """Chain and insert unsaved ``records`` (any number, any contacts) in bulk.
+        """Chain and insert unsaved ``records`` (any number, any contacts) in bulk: see
+        :meth:`append_rows`, which this calls; the records get their primary keys,
+        salted evidence, digests and hashes."""
+        rows = [
+            NewRecord(
+                contact_id=r.contact_id,
+                purpose_id=r.purpose_id,
+                event=r.event,
+                source=r.source,
+                occurred_at=r.occurred_at,
+                assignment_id=r.assignment_id,
+                purpose_revision_id=r.purpose_revision_id,
+                actor_user_id=r.actor_user_id,
+                valid_from=r.valid_from,
+                valid_until=r.valid_until,
+                evidence=r.evidence,
+            )
+            for r in records
+        ]
+        self.append_rows(rows)
+        alias = self.db
+        for record, row in zip(records, rows, strict=True):
+            for name in WRITTEN:
+                setattr(record, name, getattr(row, name))
+            record._state.adding, record._state.db = False, alias
+        return records
 
-        Each record's ``evidence`` (a dict) gets a random salt and its digest;
-        records of one contact are linked in list order after the contact's last
-        record, with the first chain key, and the contact's chain head (record
-        count, last hash, keyed seal) moves on in the same transaction. The
-        contacts are locked, so two writers cannot both extend the same link; a
-        unique constraint on (contact, previous hash) backs that up.
+    def append_rows(self, rows: list[NewRecord]) -> list[NewRecord]:
+        """Chain and insert new records (any number, any contacts) in bulk: the one
+        writer of the consent chain.
+
+        Each record's ``evidence`` (a dict) gets a random salt and its digest, and is
+        encrypted for its own row (a new row key); records of one contact are linked
+        in list order after the contact's last record, with the first chain key, and
+        the contact's chain head (record count, last hash, keyed seal) moves on in the
+        same transaction. The contacts are locked, so two writers cannot both extend
+        the same link; a unique constraint on (contact, previous hash) backs that up.
         """
-        if not records:
-            return records
+        if not rows:
+            return rows
         key = chain_keys()[0]
-        contact_ids = sorted({r.contact_id for r in records})
+        evidence_field = self.model._meta.get_field("evidence")
+        chained_values = attrgetter(*CHAINED_COLUMNS)
+        contact_ids = sorted({r.contact_id for r in rows})
         with transaction.atomic():
             list(
                 Contact.objects.select_for_update()
@@ -260,33 +302,41 @@ class ConsentRecordManager(models.Manager):
                 ).values_list("contact_id", "record_count", "head_hash")
             }
             self._tip_of_unanchored([c for c in contact_ids if c not in tip], tip)
-            for record in records:
-                count, previous = tip.get(record.contact_id, (0, GENESIS_HASH))
-                record.evidence = {**(record.evidence or {}), "salt": secrets.token_hex(16)}
-                record.evidence_digest = evidence_digest(record.evidence)
-                record.previous_hash = previous
-                record.chain_key_id = key.id
-                record.record_hash = chain_link(previous, record.chained_content(), key)
-                tip[record.contact_id] = (count + 1, record.record_hash)
-            created = insert_many(self.model, records)
-            now = timezone.now()
-            upsert_many(
-                ConsentChainHead,
-                [
-                    ConsentChainHead(
-                        contact_id=contact_id,
-                        record_count=tip[contact_id][0],
-                        head_hash=tip[contact_id][1],
-                        key_id=key.id,
-                        seal=head_seal(contact_id, *tip[contact_id], key),
-                        updated_at=now,
+            values = []
+            for row in rows:
+                count, previous = tip.get(row.contact_id, (0, GENESIS_HASH))
+                row.evidence = {**(row.evidence or {}), "salt": secrets.token_hex(16)}
+                row.evidence_digest = evidence_digest(row.evidence)
+                row.previous_hash = previous
+                row.chain_key_id = key.id
+                row.record_hash = chain_link(previous, chained_content(row), key)
+                row.row_key = uuid.uuid4()
+                tip[row.contact_id] = (count + 1, row.record_hash)
+                values.append(
+                    (
+                        *chained_values(row),
+                        evidence_field.seal(row.evidence, row.row_key),
+                        row.evidence_digest,
+                        row.previous_hash,
+                        row.record_hash,
+                        key.id,
                     )
+                )
+            for row, pk in zip(rows, insert_rows(self.model, RECORD_COLUMNS, values), strict=True):
+                row.pk = pk
+            now = timezone.now()
+            upsert_rows(
+                ConsentChainHead,
+                ["contact_id", "record_count", "head_hash", "key_id", "seal", "updated_at"],
+                [
+                    (contact_id, count, head, key.id, head_seal(contact_id, count, head, key), now)
                     for contact_id in contact_ids
+                    for count, head in [tip[contact_id]]
                 ],
                 unique_field="contact",
                 update_fields=["record_count", "head_hash", "key_id", "seal", "updated_at"],
             )
-            return created
+            return rows
 
     def _tip_of_unanchored(self, contact_ids: list[int], tip: dict[int, tuple[int, str]]) -> None:
         """Contacts without a chain head: new ones (no records yet), or a head row that
@@ -295,7 +345,7 @@ class ConsentRecordManager(models.Manager):
         if not contact_ids:
             return
         for contact_id, record_hash in (
-            self.filter(contact_id__in=contact_ids)
+            self.filter(contact_id__in=id_set(contact_ids, self.model))
             .order_by("contact_id", "pk")
             .values_list("contact_id", "record_hash")
         ):
@@ -326,7 +376,10 @@ class ConsentRecord(models.Model):
         EXPIRED = "expired", _("Expired")
         NOTICE_SENT = "notice_sent", _("Notice sent")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consent_records")
+    # Not indexed alone: the unique (contact, previous hash) leads with the contact.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="consent_records", db_index=False
+    )
     assignment = models.ForeignKey(
         PurposeAssignment, on_delete=models.CASCADE, null=True, related_name="records"
     )
@@ -345,7 +398,7 @@ class ConsentRecord(models.Model):
     evidence = EncryptedJSONField(_("evidence"), null=True)
     evidence_digest = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)
-    record_hash = models.CharField(max_length=64, unique=True)
+    record_hash = models.CharField(max_length=64)  # unique: see Meta
     # Which of WAGTAIL_GDPR_MAIL_CHAIN_KEYS linked the record ("" = not keyed).
     chain_key_id = models.CharField(max_length=16, default="")
 
@@ -358,7 +411,10 @@ class ConsentRecord(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["contact", "previous_hash"], name="gdpr_mail_consent_chain"
-            )
+            ),
+            # A constraint, not unique=True: that would add a second (LIKE) index of
+            # random hashes, which every insert pays for and no query uses.
+            models.UniqueConstraint(fields=["record_hash"], name="gdpr_mail_consent_record_hash"),
         ]
 
     def __str__(self) -> str:

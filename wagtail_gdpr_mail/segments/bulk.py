@@ -31,7 +31,7 @@ from ..models.contacts import ContactQuerySet
 from .rules import segment_contacts
 
 #: Contacts per batch (and per transaction).
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 
 
 def target_contacts(operation: BulkOperation) -> ContactQuerySet:

@@ -226,7 +226,7 @@ def test_a_locked_database_gets_the_try_again_page_not_an_error(held, clock, mon
     def locked():
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr("wagtail_gdpr_mail.consent.reconsent._renew_once", lambda *a: locked())
+    monkeypatch.setattr(ReconsentRequest, "find_by_token", classmethod(lambda *a: locked()))
     response = post(visitor_client(), path)
     assert response.status_code == 503 and response["Retry-After"] == "2"
     assert not ConsentRecord.objects.filter(event=ConsentRecord.Event.RENEWED).exists()

@@ -10,9 +10,7 @@ reason "objection" and records it.
 
 from __future__ import annotations
 
-import enum
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +21,6 @@ from django.utils import timezone
 
 from .. import audit, outbox
 from ..conf import app_settings
-from ..locking import retry_when_locked, write_transaction
 from ..mail import default_site
 from ..models import (
     ConsentRecord,
@@ -34,6 +31,7 @@ from ..models import (
 )
 from .assignments import revoke_assignment
 from .evidence import client_info
+from .links import LinkResult, use_link
 
 #: The registered name of the task that writes and queues one sending's notices.
 QUEUE_NOTICES_TASK = "wagtail_gdpr_mail.tasks.queue_interest_notices"
@@ -118,44 +116,10 @@ def record_sent(row: InterestNotice, snapshot: dict[str, Any], sent_at: datetime
 # --- Objecting ---------------------------------------------------------------------
 
 
-class ObjectionOutcome(enum.Enum):
-    OBJECTED = "objected"
-    #: Unknown, used or expired: one and the same page.
-    INVALID = "invalid"
-    #: The database stayed locked by other writers (SQLite): nothing changed, try again.
-    BUSY = "busy"
-
-
-@dataclass
-class Objection:
-    outcome: ObjectionOutcome
-    assignment: PurposeAssignment | None = None
-
-
-def find_usable(token: str) -> InterestNotice | None:
-    row = InterestNotice.find_by_token(token)
-    return row if row is not None and row.is_usable else None
-
-
-def object_to_processing(token: str, request: HttpRequest) -> Objection:
+def object_to_processing(token: str, request: HttpRequest) -> LinkResult:
     """End the processing the notice was about (reason "objection"), once."""
-    return retry_when_locked(
-        lambda: _object_to_processing_once(token, request), busy=Objection(ObjectionOutcome.BUSY)
-    )
 
-
-def _object_to_processing_once(token: str, request: HttpRequest) -> Objection:
-    found = InterestNotice.find_by_token(token)
-    if found is None:
-        return Objection(ObjectionOutcome.INVALID)
-    with write_transaction():
-        row = (
-            InterestNotice.objects.select_for_update(of=("self",))
-            .select_related("assignment__purpose", "assignment__contact")
-            .get(pk=found.pk)
-        )
-        if not row.is_usable:
-            return Objection(ObjectionOutcome.INVALID)
+    def act(row: InterestNotice) -> PurposeAssignment:
         now = timezone.now()
         revoke_assignment(
             row.assignment,
@@ -167,4 +131,6 @@ def _object_to_processing_once(token: str, request: HttpRequest) -> Objection:
         )
         row.objected_at = now
         row.save(update_fields=["objected_at"])
-    return Objection(ObjectionOutcome.OBJECTED, row.assignment)
+        return row.assignment
+
+    return use_link(InterestNotice, token, act)

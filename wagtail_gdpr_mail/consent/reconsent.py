@@ -9,7 +9,6 @@ POST renews, once, and only until the expiry it was sent for.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +19,6 @@ from django.utils import timezone
 
 from .. import outbox
 from ..conf import app_settings
-from ..locking import retry_when_locked, write_transaction
 from ..mail import default_site
 from ..models import (
     ContactSource,
@@ -31,6 +29,7 @@ from ..models import (
 )
 from .assignments import assign_purpose
 from .evidence import client_info
+from .links import LinkResult, use_link
 
 
 @dataclass
@@ -110,43 +109,11 @@ def still_wanted(row: ReconsentRequest) -> bool:
 # --- Renewing ----------------------------------------------------------------------
 
 
-class RenewOutcome(enum.Enum):
-    RENEWED = "renewed"
-    #: Unknown, used or expired: the visitor sees one and the same page.
-    INVALID = "invalid"
-    #: The database stayed locked by other writers (SQLite): nothing changed, try again.
-    BUSY = "busy"
-
-
-@dataclass
-class Renewal:
-    outcome: RenewOutcome
-    assignment: PurposeAssignment | None = None
-
-
-def find_usable(token: str) -> ReconsentRequest | None:
-    row = ReconsentRequest.find_by_token(token)
-    return row if row is not None and row.is_usable else None
-
-
-def renew(token: str, request: HttpRequest) -> Renewal:
+def renew(token: str, request: HttpRequest) -> LinkResult:
     """Renew the assignment of the link's request — once, for the purpose's retention from
     now, with the mail as sent and the visitor's IP and user agent as evidence."""
-    return retry_when_locked(lambda: _renew_once(token, request), busy=Renewal(RenewOutcome.BUSY))
 
-
-def _renew_once(token: str, request: HttpRequest) -> Renewal:
-    found = ReconsentRequest.find_by_token(token)
-    if found is None:
-        return Renewal(RenewOutcome.INVALID)
-    with write_transaction():
-        row = (
-            ReconsentRequest.objects.select_for_update(of=("self",))
-            .select_related("assignment__purpose", "assignment__contact")
-            .get(pk=found.pk)
-        )
-        if not row.is_usable:
-            return Renewal(RenewOutcome.INVALID)
+    def act(row: ReconsentRequest) -> PurposeAssignment:
         now = timezone.now()
         assignment, _created = assign_purpose(
             row.assignment.contact,
@@ -161,4 +128,6 @@ def _renew_once(token: str, request: HttpRequest) -> Renewal:
         )
         row.renewed_at = now
         row.save(update_fields=["renewed_at"])
-    return Renewal(RenewOutcome.RENEWED, assignment)
+        return assignment
+
+    return use_link(ReconsentRequest, token, act)

@@ -12,7 +12,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from ..models import InterestNotice, ReconsentRequest
 from . import notice, reconsent
+from .links import LinkOutcome
 
 TEMPLATES = "wagtail_gdpr_mail/public/"
 
@@ -31,35 +33,30 @@ def _busy(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _link_view(request: HttpRequest, token: str, model, use, page: str) -> HttpResponse:
+    """GET shows ``page`` (what the button does); only the POST uses the link."""
+    if request.method == "GET":
+        row = model.find_usable(token)
+        if row is None:
+            return _invalid(request)
+        return _page(request, page, assignment=row.assignment)
+    result = use(token, request)
+    if result.outcome is LinkOutcome.INVALID:
+        return _invalid(request)
+    if result.outcome is LinkOutcome.BUSY:
+        return _busy(request)
+    return _page(request, f"{page}_done", assignment=result.assignment)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def renew(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows the purpose and a button; only the POST renews."""
-    if request.method == "GET":
-        row = reconsent.find_usable(token)
-        if row is None:
-            return _invalid(request)
-        return _page(request, "renew", assignment=row.assignment)
-    result = reconsent.renew(token, request)
-    if result.outcome is reconsent.RenewOutcome.INVALID:
-        return _invalid(request)
-    if result.outcome is reconsent.RenewOutcome.BUSY:
-        return _busy(request)
-    return _page(request, "renew_done", assignment=result.assignment)
+    """The re-consent link: renews the purpose."""
+    return _link_view(request, token, ReconsentRequest, reconsent.renew, "renew")
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def object_to_processing(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows what the objection ends and a button; only the POST ends it (Art. 21)."""
-    if request.method == "GET":
-        row = notice.find_usable(token)
-        if row is None:
-            return _invalid(request)
-        return _page(request, "object", assignment=row.assignment)
-    result = notice.object_to_processing(token, request)
-    if result.outcome is notice.ObjectionOutcome.INVALID:
-        return _invalid(request)
-    if result.outcome is notice.ObjectionOutcome.BUSY:
-        return _busy(request)
-    return _page(request, "object_done", assignment=result.assignment)
+    """The notice's link: ends the processing (Art. 21)."""
+    return _link_view(request, token, InterestNotice, notice.object_to_processing, "object")

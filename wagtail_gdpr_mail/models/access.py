@@ -8,12 +8,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..tokens import hash_token, lookup_hash, new_token
 from .contacts import Contact
-from .outbox import OutboxMessage
+from .outbox import LinkMessage
 
 
-class AccessRequest(OutboxMessage):
+class AccessRequest(LinkMessage):
     """A "my data" request for a known contact; the outbox row of its link mail.
 
     The token is issued when the mail is sent and stored only as a hash; each
@@ -22,9 +21,9 @@ class AccessRequest(OutboxMessage):
 
     outbox_task = "wagtail_gdpr_mail.tasks.send_access_mail"
     outbox_metadata_key = "gdpr_mail_access"
+    token_related = ("contact",)
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="access_requests")
-    token_hash = models.CharField(max_length=64, unique=True, null=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True)
@@ -41,19 +40,6 @@ class AccessRequest(OutboxMessage):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
-
-    def issue_token(self) -> str:
-        token = new_token()
-        self.token_hash = hash_token(token)
-        self.save(update_fields=["token_hash"])
-        return token
-
-    @classmethod
-    def find_by_token(cls, token: str | None) -> AccessRequest | None:
-        token_hash = lookup_hash(token)
-        if token_hash is None:
-            return None
-        return cls.objects.select_related("contact").filter(token_hash=token_hash).first()
 
     @classmethod
     def awaiting_mail(cls, now: datetime) -> models.QuerySet:

@@ -9,12 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..crypto import EncryptedJSONField, row_key_field
-from ..tokens import hash_token, lookup_hash, new_token
 from .consent import PurposeAssignment
-from .outbox import OutboxMessage
+from .outbox import LinkMessage
 
 
-class ReconsentRequest(OutboxMessage):
+class ReconsentRequest(LinkMessage):
     """One re-consent mail: for one assignment and the expiry it was sent for.
 
     Unique per (assignment, ``valid_until``), so one expiry never gets two
@@ -24,6 +23,7 @@ class ReconsentRequest(OutboxMessage):
 
     outbox_task = "wagtail_gdpr_mail.tasks.send_reconsent_mail"
     outbox_metadata_key = "gdpr_mail_reconsent"
+    token_related = ("assignment__purpose", "assignment__contact")
 
     row_key = row_key_field()  # binds the encrypted snapshot to this row
     assignment = models.ForeignKey(
@@ -31,7 +31,6 @@ class ReconsentRequest(OutboxMessage):
     )
     #: The expiry this mail asks to renew.
     valid_until = models.DateTimeField()
-    token_hash = models.CharField(max_length=64, unique=True, null=True)
     created_at = models.DateTimeField(default=timezone.now)
     base_url = models.CharField(max_length=255, blank=True)
     #: The mail as sent (link redacted): the evidence of a renewal.
@@ -61,23 +60,6 @@ class ReconsentRequest(OutboxMessage):
             and assignment.valid_until == self.valid_until
         )
 
-    def issue_token(self) -> str:
-        token = new_token()
-        self.token_hash = hash_token(token)
-        self.save(update_fields=["token_hash"])
-        return token
-
-    @classmethod
-    def find_by_token(cls, token: str | None) -> ReconsentRequest | None:
-        token_hash = lookup_hash(token)
-        if token_hash is None:
-            return None
-        return (
-            cls.objects.select_related("assignment__purpose", "assignment__contact")
-            .filter(token_hash=token_hash)
-            .first()
-        )
-
     @classmethod
     def awaiting_mail(cls, now: datetime) -> models.QuerySet:
         return cls.objects.filter(
@@ -92,7 +74,7 @@ class ReconsentRequest(OutboxMessage):
         return per_model.get(cls._meta.label, 0)
 
 
-class InterestNotice(OutboxMessage):
+class InterestNotice(LinkMessage):
     """The legitimate-interest information notice mailed to one contact.
 
     Written per contact by one sending action (``batch``, unique with the
@@ -103,6 +85,7 @@ class InterestNotice(OutboxMessage):
 
     outbox_task = "wagtail_gdpr_mail.tasks.send_interest_notice"
     outbox_metadata_key = "gdpr_mail_notice"
+    token_related = ("assignment__purpose", "assignment__contact")
 
     row_key = row_key_field()  # binds the encrypted snapshot to this row
     assignment = models.ForeignKey(
@@ -110,7 +93,6 @@ class InterestNotice(OutboxMessage):
     )
     #: One sending action of an editor.
     batch = models.UUIDField()
-    token_hash = models.CharField(max_length=64, unique=True, null=True)
     created_at = models.DateTimeField(default=timezone.now)
     #: Until when the notice's "object" link works (the right to object does not end).
     expires_at = models.DateTimeField()
@@ -137,23 +119,6 @@ class InterestNotice(OutboxMessage):
             self.objected_at is None
             and self.expires_at > timezone.now()
             and self.assignment.revoked_at is None
-        )
-
-    def issue_token(self) -> str:
-        token = new_token()
-        self.token_hash = hash_token(token)
-        self.save(update_fields=["token_hash"])
-        return token
-
-    @classmethod
-    def find_by_token(cls, token: str | None) -> InterestNotice | None:
-        token_hash = lookup_hash(token)
-        if token_hash is None:
-            return None
-        return (
-            cls.objects.select_related("assignment__purpose", "assignment__contact")
-            .filter(token_hash=token_hash)
-            .first()
         )
 
     @classmethod

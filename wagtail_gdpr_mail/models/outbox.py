@@ -7,6 +7,8 @@ from datetime import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..tokens import hash_token, lookup_hash, new_token
+
 
 class MailStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -50,3 +52,41 @@ class OutboxMessage(models.Model):
     def purge_expired(cls, now: datetime) -> int:
         """Delete rows no longer needed; returns how many. Default: keep everything."""
         return 0
+
+
+class LinkMessage(OutboxMessage):
+    """An outbox row whose mail carries a link for this row alone: a random token,
+    stored only as a hash, issued when the mail is sent."""
+
+    #: What :meth:`find_by_token` loads with the row.
+    token_related: tuple[str, ...] = ()
+
+    token_hash = models.CharField(max_length=64, unique=True, null=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_usable(self) -> bool:  # pragma: no cover - each link says when it works
+        raise NotImplementedError
+
+    def issue_token(self) -> str:
+        token = new_token()
+        self.token_hash = hash_token(token)
+        self.save(update_fields=["token_hash"])
+        return token
+
+    @classmethod
+    def find_by_token(cls, token: str | None):
+        """The row of a link's token, or None (the token is looked up by its hash)."""
+        token_hash = lookup_hash(token)
+        if token_hash is None:
+            return None
+        rows = cls._default_manager.select_related(*cls.token_related)
+        return rows.filter(token_hash=token_hash).first()
+
+    @classmethod
+    def find_usable(cls, token: str | None):
+        """The row of a link that still works, or None."""
+        row = cls.find_by_token(token)
+        return row if row is not None and row.is_usable else None

@@ -11,22 +11,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.functional import classproperty
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.defaults import permission_denied
 from django.views.generic import View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from ..consent.assignments import revoke_assignment, revoke_purpose_of_contacts
 from ..models import Contact, ProcessingPurpose, PurposeAssignment
-from .permissions import ActionPermissionMixin, policy_for
+from .bulk_actions import ContactBulkActionMixin
+from .permissions import ActionPermissionMixin
 
 EditorReason = PurposeAssignment.EditorReason
 
@@ -129,7 +127,7 @@ class RevokeView(ActionPermissionMixin, WagtailAdminTemplateMixin, View):
         return TemplateResponse(request, self.template_name, context)
 
 
-class RevokePurposeBulkAction(SnippetBulkAction):
+class RevokePurposeBulkAction(ContactBulkActionMixin, SnippetBulkAction):
     """Revoke one purpose from every selected contact that holds it."""
 
     display_name = gettext_lazy("Revoke a purpose")
@@ -138,18 +136,9 @@ class RevokePurposeBulkAction(SnippetBulkAction):
     template_name = "wagtail_gdpr_mail/admin/confirm_bulk_revoke.html"
     action_priority = 30
     form_class = BulkRevokeForm
-
-    @classproperty
-    def models(cls):
-        return [Contact]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not policy_for(Contact).user_has_permission(request.user, "revoke"):
-            return permission_denied(request, PermissionDenied())
-        return super().dispatch(request, *args, **kwargs)
-
-    def check_perm(self, obj) -> bool:
-        return policy_for(Contact).user_has_permission(self.request.user, "revoke")
+    required_action = "revoke"
+    header_title = gettext_lazy("Revoke a purpose")
+    header_icon = "cross"
 
     def get_execution_context(self) -> dict[str, Any]:
         data = self.cleaned_form.cleaned_data

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.utils.functional import classproperty
 from django.utils.translation import gettext_lazy as _
-from django.views.defaults import permission_denied
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
-from ..admin.permissions import policy_for
-from ..models import Contact
+from ..admin.bulk_actions import ContactBulkActionMixin
 from . import bulk, tasks
 from .forms import AssignSelectionForm
 from .views import url_name
 
 
-class PurposeBulkAction(SnippetBulkAction):
+class PurposeBulkAction(ContactBulkActionMixin, SnippetBulkAction):
     """Assign a purpose to the selected contacts, as a resumable operation (revoking a
     selection is ``admin/revoke.py``'s "Revoke a purpose")."""
 
@@ -28,21 +24,9 @@ class PurposeBulkAction(SnippetBulkAction):
     template_name = "wagtail_gdpr_mail/admin/confirm_bulk_purpose.html"
     action_priority = 30
     form_class = AssignSelectionForm
-
-    @classproperty
-    def models(cls):
-        return [Contact]
-
-    def _allowed(self, *actions: str) -> bool:
-        return policy_for(Contact).user_has_any_permission(self.request.user, actions)
-
-    def dispatch(self, request, *args: Any, **kwargs: Any):
-        if not self._allowed("assign"):
-            return permission_denied(request, PermissionDenied())
-        return super().dispatch(request, *args, **kwargs)
-
-    def check_perm(self, obj) -> bool:
-        return self._allowed("assign")
+    required_action = "assign"
+    header_title = _("Assign a purpose")
+    header_icon = "crosshairs"
 
     def prepare_action(self, objects, objects_without_access):
         data = self.cleaned_form.cleaned_data

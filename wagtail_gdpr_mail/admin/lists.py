@@ -235,6 +235,19 @@ class ListActionView(ActionPermissionMixin, View):
     def get_list(self, pk: int) -> ContactList:
         return get_object_or_404(ContactList, pk=pk)
 
+    def member_page_header(self, title: str, contact_list: ContactList) -> dict[str, Any]:
+        """Wagtail's header of a page under the list's members, with the way back."""
+        return header_context(
+            title,
+            icon=LIST_ICON,
+            parents=[
+                snippet_index_crumb(ContactList),
+                snippet_edit_crumb(contact_list),
+                crumb(_("Members"), members_url(contact_list)),
+            ],
+            subtitle=contact_list.name,
+        )
+
 
 class AddMembersView(ListActionView):
     """GET: the form; POST: add the chosen contact and the contacts of the addresses."""
@@ -267,16 +280,7 @@ class AddMembersView(ListActionView):
     def render(
         self, request: HttpRequest, contact_list: ContactList, form: AddMembersForm, **extra: Any
     ) -> HttpResponse:
-        context = header_context(
-            _("Add contacts"),
-            icon=LIST_ICON,
-            parents=[
-                snippet_index_crumb(ContactList),
-                snippet_edit_crumb(contact_list),
-                crumb(_("Members"), members_url(contact_list)),
-            ],
-            subtitle=contact_list.name,
-        )
+        context = self.member_page_header(_("Add contacts"), contact_list)
         context.update(contact_list=contact_list, form=form, **extra)
         return TemplateResponse(request, self.template_name, context)
 
@@ -308,16 +312,7 @@ class RemoveMemberView(ListActionView):
         if membership is None:
             messages.warning(request, _("This contact is not a member of the list."))
             return redirect(members_url(contact_list))
-        context = header_context(
-            _("Remove from list"),
-            icon=LIST_ICON,
-            parents=[
-                snippet_index_crumb(ContactList),
-                snippet_edit_crumb(contact_list),
-                crumb(_("Members"), members_url(contact_list)),
-            ],
-            subtitle=contact_list.name,
-        )
+        context = self.member_page_header(_("Remove from list"), contact_list)
         context.update(contact_list=contact_list, contact=contact, membership=membership)
         return TemplateResponse(request, "wagtail_gdpr_mail/admin/remove_member.html", context)
 

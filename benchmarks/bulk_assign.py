@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import statistics
 import time
@@ -74,7 +75,28 @@ def new_purpose(name: str):
     return purpose
 
 
-def one_run(run: int, show_profile: bool) -> float:
+class StatementTimes:
+    """Time spent per SQL statement (by its first words), for ``--sql``."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split()[:6])[:90]
+            self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
+            self.calls[key] = self.calls.get(key, 0) + 1
+
+    def report(self) -> None:
+        for key, seconds in sorted(self.seconds.items(), key=lambda kv: -kv[1])[:12]:
+            print(f"{seconds:7.3f} s {self.calls[key]:6d}x  {key}")
+
+
+def one_run(run: int, show_profile: bool, show_sql: bool = False) -> float:
     from wagtail_gdpr_mail.models import (
         ConsentRecord,
         Contact,
@@ -98,11 +120,17 @@ def one_run(run: int, show_profile: bool) -> float:
         bulk.run(operation.pk)
         return operation
 
+    from contextlib import nullcontext
+
+    from django.db import connection
+
     profiler = cProfile.Profile() if show_profile else None
+    statements = StatementTimes() if show_sql else None
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    operation = work()
+    with connection.execute_wrapper(statements) if statements else nullcontext():
+        operation = work()
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - started
@@ -115,7 +143,11 @@ def one_run(run: int, show_profile: bool) -> float:
             f"{records} records for {expected} contacts"
         )
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
+            25
+        )
+    if statements:
+        statements.report()
     rate = expected / seconds
     print(f"run {run}: {expected:,} contacts in {seconds:.2f} s = {rate:,.0f} contacts/s")
     return rate
@@ -126,6 +158,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile of each run")
+    parser.add_argument("--sql", action="store_true", help="time per SQL statement")
     args = parser.parse_args()
 
     db_name = configure_postgres(DEFAULT_DATABASE_URL, "bulk_assign.py")
@@ -138,7 +171,7 @@ def main() -> None:
     print(f"database {db_name} on PostgreSQL {connection.pg_version // 10000}")
     seconds = fixtures(args.contacts)
     print("seeding skipped" if seconds is None else f"seeding took {seconds:.1f} s")
-    rates = [one_run(run, args.profile) for run in range(1, args.runs + 1)]
+    rates = [one_run(run, args.profile, args.sql) for run in range(1, args.runs + 1)]
     print(f"\ngoal: at least {GOAL_PER_SECOND:,.0f} contacts per second")
     print(f"median contacts per second: {statistics.median(rates):,.0f}")
 

@@ -366,10 +366,13 @@ class EncryptedField(models.TextField):
             raise ValueError(f"{self.model._meta.label} #{model_instance.pk} has no row key.")
         return self.seal(value, row_key)
 
-    def seal(self, value: Any, row_key: uuid.UUID) -> Ciphertext:
-        """``value`` encrypted for the row with ``row_key`` (bulk writers without instances)."""
+    def seal(self, value: Any, row_key: uuid.UUID, *, encoded: bytes | None = None) -> Ciphertext:
+        """``value`` encrypted for the row with ``row_key`` (bulk writers without instances).
+        A writer that already holds an encoding ``decode`` reads back as ``value`` passes it
+        as ``encoded`` and saves encoding it again."""
         aad = associated_data(self.model, self.name, row_key)
-        return Ciphertext(get_cipher().encrypt(self.encode(value), aad))
+        data = self.encode(value) if encoded is None else encoded
+        return Ciphertext(get_cipher().encrypt(data, aad))
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None:

@@ -165,3 +165,17 @@ def test_migration_without_a_chain_key_stops_with_a_clear_message(history):
         pytest.raises(ConfigurationError, match="0008.*WAGTAIL_GDPR_MAIL_CHAIN_KEYS"),
     ):
         relink(apps, connection.schema_editor())
+
+
+@pytest.mark.parametrize("head", [GENESIS_HASH, hashlib.sha256(b"x").hexdigest(), 'not-hex"\\'])
+def test_a_head_seal_is_the_hmac_of_the_canonical_json_of_the_head(head):
+    """The bulk writer writes the head's JSON out by hand; it must be the canonical JSON
+    the verifier and the seals already stored were computed over."""
+    import hmac
+
+    from wagtail_gdpr_mail.models.consent import head_seal
+
+    key = parse_keys(settings.WAGTAIL_GDPR_MAIL_CHAIN_KEYS, "CHAIN_KEYS")[0]
+    content = {"anchor": "head", "contact": 123456789, "count": 42, "head": head}
+    expected = hmac.new(key.secret, canonical_json(content), hashlib.sha256).hexdigest()
+    assert head_seal(123456789, 42, head, key) == expected

@@ -233,5 +233,42 @@ class AppSettings:
         """Contacts erased per transaction by the storage limitation."""
         return max(1, int(self._setting("STORAGE_ERASE_BATCH_SIZE", 200)))
 
+    # --- security headers, access monitoring ------------------------------------------
+
+    @property
+    def CONTENT_SECURITY_POLICY(self) -> dict[str, list[str]] | None:
+        """The ``Content-Security-Policy`` of the app's public pages, as directive ->
+        sources; ``"'nonce'"`` stands for a fresh nonce per response. ``None`` or ``{}``
+        sets none (the site's own CSP applies)."""
+        return self._setting(
+            "CONTENT_SECURITY_POLICY",
+            {
+                "default-src": ["'self'"],
+                "script-src": ["'self'"],
+                "style-src": ["'self'"],
+                "img-src": ["'self'", "data:"],
+                "object-src": ["'none'"],
+                "base-uri": ["'none'"],
+                "form-action": ["'self'"],
+                "frame-ancestors": ["'none'"],
+            },
+        )
+
+    @property
+    def SECURITY_HEADERS(self) -> dict[str, str]:
+        """Further headers of the app's public pages (a header the response already has
+        is kept; an empty value sets none)."""
+        return self._setting(
+            "SECURITY_HEADERS",
+            {
+                "Referrer-Policy": "same-origin",
+                "X-Content-Type-Options": "nosniff",
+                "Permissions-Policy": (
+                    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                    "browsing-topics=()"
+                ),
+            },
+        )
+
 
 app_settings = AppSettings()

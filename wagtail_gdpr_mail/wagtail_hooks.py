@@ -6,7 +6,7 @@ from wagtail.snippets.models import register_snippet
 
 from . import audit
 from .admin.bulk_actions import EraseContactsBulkAction
-from .admin.dashboard import add_unsent_mail_panel
+from .admin.dashboard import add_breach_clock_panel, add_unsent_mail_panel
 from .admin.deletion import refuse_bulk_delete_in_use
 from .admin.labels import LabelledDeleteBulkAction
 from .admin.list_bulk_actions import AddToListBulkAction, RemoveFromListBulkAction
@@ -32,6 +32,7 @@ hooks.register("register_bulk_action", PurposeBulkAction)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("before_delete_snippet", refuse_bulk_delete_in_use)
 hooks.register("construct_homepage_panels", add_unsent_mail_panel)
+hooks.register("construct_homepage_panels", add_breach_clock_panel)
 hooks.register("register_admin_urls", due_for_erasure_urls)
 hooks.register("register_reports_menu_item", due_for_erasure_menu_item)
 

@@ -270,5 +270,43 @@ class AppSettings:
             },
         )
 
+    @property
+    def ALERT_WINDOW_MINUTES(self) -> int:
+        """Access monitoring counts an editor's accesses within this many minutes, and
+        sends at most one alert of each kind per editor and window."""
+        return max(1, int(self._setting("ALERT_WINDOW_MINUTES", 60)))
+
+    @property
+    def ALERT_CONTACT_VIEWS(self) -> int | None:
+        """An alert when an editor opens more than this many contacts within the window
+        (``None`` switches it off)."""
+        value = self._setting("ALERT_CONTACT_VIEWS", 50)
+        return None if value is None else int(value)
+
+    @property
+    def ALERT_EXPORTS(self) -> int | None:
+        """An alert when an editor exports more than this many contacts one by one within
+        the window (``None`` switches it off)."""
+        value = self._setting("ALERT_EXPORTS", 10)
+        return None if value is None else int(value)
+
+    @property
+    def ALERT_ON_BULK_EXPORT(self) -> bool:
+        """An alert for any export of more than one contact at once."""
+        return bool(self._setting("ALERT_ON_BULK_EXPORT", True))
+
+    @property
+    def ALERT_ON_NEW_EXPORT_ADDRESS(self) -> bool:
+        """An alert when an editor exports from an IP address they have not exported from
+        before (their first export only records its address)."""
+        return bool(self._setting("ALERT_ON_NEW_EXPORT_ADDRESS", True))
+
+    @property
+    def ALERT_RECIPIENTS(self) -> list[str] | None:
+        """Who gets the alerts; ``None`` means the DPO's e-mail (controller settings) and
+        the addresses in ``ADMINS``."""
+        value = self._setting("ALERT_RECIPIENTS", None)
+        return None if value is None else [str(address) for address in value]
+
 
 app_settings = AppSettings()

@@ -308,5 +308,12 @@ class AppSettings:
         value = self._setting("ALERT_RECIPIENTS", None)
         return None if value is None else [str(address) for address in value]
 
+    @property
+    def TWO_FACTOR_REQUIRED(self) -> bool:
+        """With the optional two-factor sign-in (``wagtail_gdpr_mail.twofactor``): every
+        admin user must set up a second factor before the admin opens. Off, only users
+        who have one are asked for it."""
+        return bool(self._setting("TWO_FACTOR_REQUIRED", True))
+
 
 app_settings = AppSettings()

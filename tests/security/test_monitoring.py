@@ -188,3 +188,20 @@ def test_the_report_of_access_by_user_and_day(
 def test_the_report_needs_its_permission(client, snoop):
     client.force_login(snoop)
     assert client.get(REPORT).status_code in (302, 403)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_editors_crossing_the_threshold_at_once_from_many_threads_make_one_alert(
+    snoop, make_contact
+):
+    from tests.helpers.races import race
+
+    contacts = [make_contact() for _ in range(8)]
+    for contact in contacts[:3]:
+        audit.log_action(contact, audit.VIEW_CONTACT, user=snoop)
+    # Five more views land at the same moment, each over the limit of three.
+    results = race(5, lambda i: audit.log_action(contacts[3 + i], audit.VIEW_CONTACT, user=snoop))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert AccessAlert.objects.filter(kind=AlertKind.VIEWS).count() == 1
+    assert len(alert_mails()) == 1

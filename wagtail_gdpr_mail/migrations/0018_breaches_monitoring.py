@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_gdpr_mail', '0017_fewer_insert_indexes'),
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0078_referenceindex'),
     ]
 
     operations = [

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from .signals import personal_data_accessed
+
 PREFIX = "wagtail_gdpr_mail."
 
 VIEW_CONTACT = PREFIX + "view_contact"
@@ -35,6 +37,8 @@ OBJECTION = PREFIX + "objection"
 #: The ESP reported a spam complaint; the app revoked what unsubscribing may revoke.
 COMPLAINT = PREFIX + "complaint"
 EXPORT = PREFIX + "export"
+#: Many contacts exported in one go (one entry, with the count in ``data``).
+EXPORT_BULK = PREFIX + "export_bulk"
 ERASE = PREFIX + "erase"
 RECTIFY = PREFIX + "rectify"
 CONFIRM_SIGNUP = PREFIX + "confirm_signup"
@@ -53,6 +57,9 @@ BULK_ASSIGN = PREFIX + "bulk_assign"
 BULK_REVOKE = PREFIX + "bulk_revoke"
 #: A static segment's snapshot was taken (who was in it, kept as evidence).
 SEGMENT_SNAPSHOT = PREFIX + "segment_snapshot"
+
+#: The accesses to personal data that access monitoring counts (``monitoring/``).
+ACCESS_ACTIONS = frozenset({VIEW_CONTACT, EXPORT, EXPORT_BULK, ERASE})
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -73,6 +80,7 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
     (OBJECTION, _("Object to processing"), _("Contact objected to the processing (Art. 21)")),
     (COMPLAINT, _("Spam complaint"), _("Purpose revoked after a spam complaint")),
     (EXPORT, _("Export contact"), _("Contact exported")),
+    (EXPORT_BULK, _("Export contacts"), _("Many contacts exported at once")),
     (ERASE, _("Erase contact"), _("Contact erased")),
     (RECTIFY, _("Rectify contact"), _("Personal data corrected")),
     (
@@ -120,9 +128,23 @@ def log_action(
     user: Any = None,
     data: dict[str, Any] | None = None,
     revision: Any = None,
+    ip: str = "",
 ) -> Any:
-    """One audit entry for ``instance`` (Wagtail's ``log()`` with our vocabulary)."""
-    return log(instance, action, user=user, data=data or {}, revision=revision)
+    """One audit entry for ``instance`` (Wagtail's ``log()`` with our vocabulary).
+
+    ``ip`` (the request's address) is not logged; access monitoring compares it with
+    the addresses the editor used before."""
+    entry = log(instance, action, user=user, data=data or {}, revision=revision)
+    count = int((data or {}).get("count", 1)) if action == EXPORT_BULK else 1
+    _accessed(type(instance), action, user, count, ip)
+    return entry
+
+
+def _accessed(model: type[models.Model], action: str, user: Any, count: int, ip: str) -> None:
+    if action in ACCESS_ACTIONS and user_id(user) is not None:
+        personal_data_accessed.send(
+            sender=model, action=action, user=user, count=count, ip=ip or ""
+        )
 
 
 def log_many(
@@ -159,4 +181,5 @@ def log_many(
         ],
         batch_size=1000,
     )
+    _accessed(type(instances[0]), action, user, len(instances), "")
     return len(instances)

@@ -233,5 +233,87 @@ class AppSettings:
         """Contacts erased per transaction by the storage limitation."""
         return max(1, int(self._setting("STORAGE_ERASE_BATCH_SIZE", 200)))
 
+    # --- security headers, access monitoring ------------------------------------------
+
+    @property
+    def CONTENT_SECURITY_POLICY(self) -> dict[str, list[str]] | None:
+        """The ``Content-Security-Policy`` of the app's public pages, as directive ->
+        sources; ``"'nonce'"`` stands for a fresh nonce per response. ``None`` or ``{}``
+        sets none (the site's own CSP applies)."""
+        return self._setting(
+            "CONTENT_SECURITY_POLICY",
+            {
+                "default-src": ["'self'"],
+                "script-src": ["'self'"],
+                "style-src": ["'self'"],
+                "img-src": ["'self'", "data:"],
+                "object-src": ["'none'"],
+                "base-uri": ["'none'"],
+                "form-action": ["'self'"],
+                "frame-ancestors": ["'none'"],
+            },
+        )
+
+    @property
+    def SECURITY_HEADERS(self) -> dict[str, str]:
+        """Further headers of the app's public pages (a header the response already has
+        is kept; an empty value sets none)."""
+        return self._setting(
+            "SECURITY_HEADERS",
+            {
+                "Referrer-Policy": "same-origin",
+                "X-Content-Type-Options": "nosniff",
+                "Permissions-Policy": (
+                    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                    "browsing-topics=()"
+                ),
+            },
+        )
+
+    @property
+    def ALERT_WINDOW_MINUTES(self) -> int:
+        """Access monitoring counts an editor's accesses within this many minutes, and
+        sends at most one alert of each kind per editor and window."""
+        return max(1, int(self._setting("ALERT_WINDOW_MINUTES", 60)))
+
+    @property
+    def ALERT_CONTACT_VIEWS(self) -> int | None:
+        """An alert when an editor opens more than this many contacts within the window
+        (``None`` switches it off)."""
+        value = self._setting("ALERT_CONTACT_VIEWS", 50)
+        return None if value is None else int(value)
+
+    @property
+    def ALERT_EXPORTS(self) -> int | None:
+        """An alert when an editor exports more than this many contacts one by one within
+        the window (``None`` switches it off)."""
+        value = self._setting("ALERT_EXPORTS", 10)
+        return None if value is None else int(value)
+
+    @property
+    def ALERT_ON_BULK_EXPORT(self) -> bool:
+        """An alert for any export of more than one contact at once."""
+        return bool(self._setting("ALERT_ON_BULK_EXPORT", True))
+
+    @property
+    def ALERT_ON_NEW_EXPORT_ADDRESS(self) -> bool:
+        """An alert when an editor exports from an IP address they have not exported from
+        before (their first export only records its address)."""
+        return bool(self._setting("ALERT_ON_NEW_EXPORT_ADDRESS", True))
+
+    @property
+    def ALERT_RECIPIENTS(self) -> list[str] | None:
+        """Who gets the alerts; ``None`` means the DPO's e-mail (controller settings) and
+        the addresses in ``ADMINS``."""
+        value = self._setting("ALERT_RECIPIENTS", None)
+        return None if value is None else [str(address) for address in value]
+
+    @property
+    def TWO_FACTOR_REQUIRED(self) -> bool:
+        """With the optional two-factor sign-in (``wagtail_gdpr_mail.twofactor``): every
+        admin user must set up a second factor before the admin opens. Off, only users
+        who have one are asked for it."""
+        return bool(self._setting("TWO_FACTOR_REQUIRED", True))
+
 
 app_settings = AppSettings()

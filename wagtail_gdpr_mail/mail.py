@@ -28,6 +28,7 @@ from .dates import format_date
 from .legal.controller import controller_name, get_controller
 from .models.access import AccessRequest
 from .models.lifecycle import InterestNotice, ReconsentRequest
+from .models.monitoring import AccessAlert
 from .models.signups import PendingSignup
 
 REDACTED_LINK = "[confirmation link]"
@@ -200,6 +201,31 @@ class MailAdapter:
             default_site(), subject=subject, body=text, to=[access.contact.email]
         )
         message.track_clicks = False  # type: ignore[attr-defined]
+        return message
+
+    access_alert_template = "wagtail_gdpr_mail/mail/access_alert.txt"
+
+    def build_access_alert(
+        self, alert: AccessAlert, recipients: list[str]
+    ) -> EmailMultiAlternatives:
+        """The alert to the DPO and the admins: who, what, how many; no contact's data."""
+        base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "/"
+        report_url = urljoin(base, reverse("wagtail_gdpr_mail_access_report").lstrip("/"))
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "alert": alert,
+                "kind": alert.get_kind_display(),
+                "window": app_settings.ALERT_WINDOW_MINUTES,
+                "report_url": report_url,
+            }
+            subject = translation.gettext("Access alert: %(kind)s (%(user)s)") % {
+                "kind": context["kind"],
+                "user": alert.username or alert.user_id,
+            }
+            text = render_to_string(self.access_alert_template, context)
+        message = self._message(default_site(), subject=subject, body=text, to=recipients)
+        message.track_clicks = False  # type: ignore[attr-defined]
+        message.track_opens = False  # type: ignore[attr-defined]
         return message
 
     lifecycle_html_template = "wagtail_gdpr_mail/mail/lifecycle.html"

@@ -14,3 +14,10 @@ consent_revoked = Signal()
 #: Contacts were erased. Arguments: ``sender`` (Contact), ``contact_ids`` (their
 #: former primary keys), ``mode`` ("delete" or "anonymise").
 contact_erased = Signal()
+
+#: An editor viewed, exported or erased personal data (sent at once, in the request's
+#: transaction, by ``audit.log_action`` / ``audit.log_many`` for the actions in
+#: ``audit.ACCESS_ACTIONS``). Arguments: ``sender`` (the model), ``action`` (the audit
+#: action name), ``user``, ``count`` (contacts concerned), ``ip`` (the request's
+#: address, or "" where none is known).
+personal_data_accessed = Signal()

@@ -6,7 +6,7 @@ from wagtail.snippets.models import register_snippet
 
 from . import audit
 from .admin.bulk_actions import EraseContactsBulkAction
-from .admin.dashboard import add_unsent_mail_panel
+from .admin.dashboard import add_breach_clock_panel, add_unsent_mail_panel
 from .admin.deletion import refuse_bulk_delete_in_use
 from .admin.labels import LabelledDeleteBulkAction
 from .admin.list_bulk_actions import AddToListBulkAction, RemoveFromListBulkAction
@@ -15,6 +15,8 @@ from .admin.retention import due_for_erasure_menu_item, due_for_erasure_urls
 from .admin.revoke import RevokePurposeBulkAction
 from .admin.viewsets import GdprMailViewSetGroup
 from .models import Contact, ContactList, ProcessingPurpose
+from .monitoring.report import PERMISSION as ACCESS_REPORT_PERMISSION
+from .monitoring.report import access_report_menu_item, access_report_urls
 from .segments.bulk_actions import PurposeBulkAction
 
 if register_permission_policy is not None:  # Wagtail 8; on 7.0 the viewsets carry it
@@ -32,14 +34,18 @@ hooks.register("register_bulk_action", PurposeBulkAction)
 hooks.register("register_log_actions", audit.register_actions)
 hooks.register("before_delete_snippet", refuse_bulk_delete_in_use)
 hooks.register("construct_homepage_panels", add_unsent_mail_panel)
+hooks.register("construct_homepage_panels", add_breach_clock_panel)
 hooks.register("register_admin_urls", due_for_erasure_urls)
 hooks.register("register_reports_menu_item", due_for_erasure_menu_item)
+hooks.register("register_admin_urls", access_report_urls)
+hooks.register("register_reports_menu_item", access_report_menu_item)
 
 
 @hooks.register("register_permissions")
 def register_permissions():
     return Permission.objects.filter(
-        content_type__app_label="wagtail_gdpr_mail", codename__in=ACTION_PERMISSIONS.values()
+        content_type__app_label="wagtail_gdpr_mail",
+        codename__in=[*ACTION_PERMISSIONS.values(), ACCESS_REPORT_PERMISSION.split(".")[1]],
     )
 
 

@@ -38,6 +38,11 @@ CSRF_TRUSTED_ORIGINS = env_list(
 )
 
 # --- HTTPS: on by default outside DEBUG; each can be set from the environment --------
+# (wagtail_gdpr_mail adds its own Content-Security-Policy, Referrer-Policy, nosniff and
+# Permissions-Policy headers on its public pages; SecurityMiddleware sets
+# Referrer-Policy: same-origin and nosniff everywhere else.)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -75,6 +80,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Two-factor sign-in for the admin (wagtail_gdpr_mail.twofactor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "wagtail_gdpr_mail.twofactor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -150,6 +161,13 @@ WAGTAIL_GDPR_MAIL_BLIND_INDEX_KEYS = os.environ.get(
 WAGTAIL_GDPR_MAIL_CHAIN_KEYS = os.environ.get(
     "WAGTAIL_GDPR_MAIL_CHAIN_KEYS", _DEMO_CHAIN_KEYS if DEBUG else None
 )
+
+# Everyone who signs in to the admin sets up a second factor (an authenticator app)
+# first; in the demo (DEBUG) only those who set one up are asked for it.
+WAGTAIL_GDPR_MAIL_TWO_FACTOR_REQUIRED = env_flag("DJANGO_TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
+# Alerts of access monitoring go to the DPO (controller settings) and to these people.
+ADMINS = [("Admin", address) for address in env_list("DJANGO_ADMINS", "")]
 
 # --- mail: readable files in the demo, any Anymail ESP in production -------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -6,6 +6,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
+    # Two-factor sign-in (TOTP and recovery codes) before the admin opens.
+    path("admin/two-factor/", include("wagtail_gdpr_mail.twofactor.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("gdpr-mail/", include("wagtail_gdpr_mail.urls")),

@@ -44,7 +44,12 @@ class ContactInspectView(InspectView):
         return self.object.display_email
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        audit.log_action(self.object, audit.VIEW_CONTACT, user=request.user)
+        audit.log_action(
+            self.object,
+            audit.VIEW_CONTACT,
+            user=request.user,
+            ip=request.META.get("REMOTE_ADDR", ""),
+        )
         return super().get(request, *args, **kwargs)
 
     @cached_property

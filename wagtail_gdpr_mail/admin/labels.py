@@ -194,6 +194,16 @@ SUBPROCESSOR = ModelLabels(
         "%(count)d sub-processor deleted.", "%(count)d sub-processors deleted.", "count"
     ),
 )
+BREACH = ModelLabels(
+    add=_("Record a breach"),
+    created=_("Breach “%(object)s” recorded."),
+    updated=_("Breach “%(object)s” saved."),
+    deleted=_("Breach “%(object)s” deleted."),
+    delete_question=_("Are you sure you want to delete this breach from the register?"),
+    count_deleted=ngettext_lazy(
+        "%(count)d breach deleted.", "%(count)d breaches deleted.", "count"
+    ),
+)
 RECIPIENT = ModelLabels(
     add=_("Add a recipient"),
     created=_("Recipient “%(object)s” created."),

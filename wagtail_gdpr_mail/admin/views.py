@@ -137,7 +137,12 @@ class ExportView(ActionView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = get_object_or_404(Contact, pk=pk)
-        return export_response(contact, user=request.user, language=request.LANGUAGE_CODE)
+        return export_response(
+            contact,
+            user=request.user,
+            language=request.LANGUAGE_CODE,
+            ip=request.META.get("REMOTE_ADDR", ""),
+        )
 
 
 class EraseView(ActionView):

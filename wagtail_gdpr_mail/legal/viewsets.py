@@ -16,7 +16,9 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from ..admin import labels as model_labels
 from ..admin.columns import LocalDateColumn
 from ..dates import format_date
-from ..models import DataProcessingAgreement, Recipient, Subprocessor
+from ..models import Breach, DataProcessingAgreement, Recipient, Subprocessor
+from .breach_views import BreachDocumentView, BreachInspectView
+from .breaches import format_time_left
 from .forms import DataProcessingAgreementForm
 from .views import DpaAcceptView, DpaDeleteView, DpaDocumentView, DpaInspectView
 
@@ -164,5 +166,101 @@ class RecipientViewSet(model_labels.LabelledViewSetMixin, SnippetViewSet):
     list_filter = ["kind"]
 
 
+class NotificationColumn(Column):
+    """“Notified on …”, “Not to be notified”, or the time left of the 72 hours."""
+
+    def get_value(self, instance: Breach) -> str:
+        if instance.authority_notified_at:
+            return gettext("Notified on %(date)s") % {
+                "date": format_date(instance.authority_notified_at)
+            }
+        if instance.risk == "unlikely":
+            return gettext("Not to be notified")
+        return format_time_left(instance.time_left())
+
+
+class BreachViewSet(model_labels.LabelledViewSetMixin, SnippetViewSet):
+    """The breach register (Art. 33(5)), with revisions: how each entry grew."""
+
+    labels = model_labels.BREACH
+    model = Breach
+    icon = "warning"
+    menu_label = _("Breach register")
+    inspect_view_enabled = True
+    inspect_view_class = BreachInspectView
+    copy_view_enabled = False
+    list_display = [
+        "title",
+        LocalDateColumn(
+            "discovered_at", label=_("Found at"), sort_key="discovered_at", with_time=True
+        ),
+        "risk",
+        NotificationColumn("notification", label=_("Authority")),
+        BooleanColumn("subjects_informed", label=_("People told")),
+    ]
+    list_filter = ["risk", "authority_notified", "subjects_informed"]
+    search_fields = ["title"]
+    panels = [
+        FieldPanel("title"),
+        MultiFieldPanel(
+            [
+                FieldPanel("discovered_at"),
+                FieldPanel("occurred_from"),
+                FieldPanel("occurred_until"),
+                FieldPanel("description"),
+            ],
+            heading=_("What happened"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("data_categories"),
+                FieldPanel("subject_categories"),
+                FieldPanel("approx_subjects"),
+                FieldPanel("approx_records"),
+                FieldPanel("affected_segment"),
+            ],
+            heading=_("Who and what was affected"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("consequences"), FieldPanel("measures"), FieldPanel("risk")],
+            heading=_("Effects and measures"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("authority_notified"),
+                FieldPanel("authority_notified_at"),
+                FieldPanel("authority_reference"),
+                FieldPanel("delay_reasons"),
+            ],
+            heading=_("Supervisory authority (Art. 33)"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("subjects_informed"),
+                FieldPanel("subjects_informed_at"),
+                FieldPanel("subjects_informed_how"),
+            ],
+            heading=_("The people affected (Art. 34)"),
+        ),
+    ]
+
+    def get_urlpatterns(self):
+        conv = getattr(self, "pk_path_converter", "str")
+        return [
+            *super().get_urlpatterns(),
+            path(f"print/<{conv}:pk>/", self.construct_view(BreachDocumentView), name="print"),
+            path(
+                f"json/<{conv}:pk>/",
+                self.construct_view(BreachDocumentView, as_json=True),
+                name="json",
+            ),
+        ]
+
+
 #: The legal viewsets, for a menu group.
-LEGAL_VIEWSETS = (DataProcessingAgreementViewSet, SubprocessorViewSet, RecipientViewSet)
+LEGAL_VIEWSETS = (
+    DataProcessingAgreementViewSet,
+    SubprocessorViewSet,
+    RecipientViewSet,
+    BreachViewSet,
+)

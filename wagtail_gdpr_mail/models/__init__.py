@@ -1,4 +1,5 @@
 from .access import AccessRequest
+from .breaches import Breach, BreachRisk
 from .consent import GENESIS_HASH, ConsentChainHead, ConsentRecord, PurposeAssignment
 from .contacts import Contact, ContactList, ContactSource, ListMembership
 from .legal import (
@@ -9,6 +10,7 @@ from .legal import (
     TransferSafeguard,
 )
 from .lifecycle import InterestNotice, ReconsentRequest
+from .monitoring import AccessAlert, AlertKind, KnownAccessAddress
 from .purposes import LegalBasis, ProcessingPurpose, PurposeCategory, RetentionUnit
 from .retention import StorageLimitationRun
 from .ropa import Recipient, RecordSettings
@@ -24,7 +26,12 @@ from .signups import PendingSignup, SignupToken
 from .suppression import Suppression
 
 __all__ = [
+    "AccessAlert",
     "AccessRequest",
+    "AlertKind",
+    "KnownAccessAddress",
+    "Breach",
+    "BreachRisk",
     "BulkOperation",
     "CustomFieldIndex",
     "Segment",

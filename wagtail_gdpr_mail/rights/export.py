@@ -199,8 +199,11 @@ def _receipt(
     }
 
 
-def export_contact(contact: Contact, *, user: Any = None, language: str = "en") -> dict[str, Any]:
-    """Everything held about ``contact`` (documented, versioned); logs the export."""
+def export_contact(
+    contact: Contact, *, user: Any = None, language: str = "en", ip: str = ""
+) -> dict[str, Any]:
+    """Everything held about ``contact`` (documented, versioned); logs the export (``ip``:
+    the editor's address, for access monitoring; not logged)."""
     contact = Contact.objects.get(pk=contact.pk)
     controller = controller_details()
     assignments = list(
@@ -306,7 +309,7 @@ def export_contact(contact: Contact, *, user: Any = None, language: str = "en") 
             if a.purpose.legal_basis.requires_consent
         ],
     }
-    audit.log_action(contact, audit.EXPORT, user=user)
+    audit.log_action(contact, audit.EXPORT, user=user, ip=ip)
     return data
 
 

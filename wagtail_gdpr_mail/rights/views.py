@@ -93,10 +93,12 @@ def manage(request: HttpRequest) -> HttpResponse:
     return _manage_page(request, contact, EraseMeForm())
 
 
-def export_response(contact: Contact, *, language: str, user: Any = None) -> HttpResponse:
+def export_response(
+    contact: Contact, *, language: str, user: Any = None, ip: str = ""
+) -> HttpResponse:
     """The contact's export as a JSON download (for the visitor and for editors)."""
     response = HttpResponse(
-        export.export_json(contact, user=user, language=language),
+        export.export_json(contact, user=user, language=language, ip=ip),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{export.export_filename(contact)}"'

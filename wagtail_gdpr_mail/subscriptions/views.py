@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..conf import app_settings
+from ..headers import mark_site_page
 from ..ratelimit import hit, rate_identity
 from . import signup
 from .blocks import find_form, get_live_page
@@ -47,7 +48,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         if hasattr(response, "render"):
             response = response.render()
         response.status_code = 400
-        return response
+        return mark_site_page(response)
 
     success = HttpResponseRedirect(
         f"{page.url}?{urlencode({SUCCESS_PARAM: form_id})}#form-{form_id}"

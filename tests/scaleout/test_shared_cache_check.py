@@ -17,7 +17,10 @@ def ids(messages) -> list[str]:
 
 @pytest.mark.parametrize(
     "backend",
-    ["django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache"],
+    [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    ],
 )
 def test_a_per_process_cache_stops_a_production_site(settings, backend):
     settings.DEBUG = False

@@ -163,9 +163,7 @@ class Tally:
         if reply.status != expected:
             self.errors += 1
             if self.errors == 1:
-                self.first_error = (
-                    reply.head.decode(errors="replace") + "\n" + reply.body.decode(errors="replace")
-                )
+                self.first_error = reply.head.decode(errors="replace")
             return False
         return True
 

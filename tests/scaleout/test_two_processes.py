@@ -124,16 +124,16 @@ class Broker:
     cleanup: Callable[[], None]
 
 
-def redis_broker(queue: str) -> Iterator[Broker]:
+def redis_broker(queue: str) -> Broker:
     need(redis_available(REDIS_BROKER), "Redis")
     import redis
 
     client = redis.Redis.from_url(REDIS_BROKER)
     client.flushdb()
-    yield Broker(REDIS_BROKER, queue, client.flushdb)
+    return Broker(REDIS_BROKER, queue, client.flushdb)
 
 
-def rabbitmq_broker(queue: str) -> Iterator[Broker]:
+def rabbitmq_broker(queue: str) -> Broker:
     need(rabbitmq_available(RABBITMQ_BROKER), "RabbitMQ")
     from kombu import Connection
 
@@ -143,18 +143,17 @@ def rabbitmq_broker(queue: str) -> Iterator[Broker]:
             channel.queue_delete(queue)
             channel.exchange_delete(queue)  # Celery's default exchange is named after it
 
-    yield Broker(RABBITMQ_BROKER, queue, delete_queue)
+    return Broker(RABBITMQ_BROKER, queue, delete_queue)
 
 
 @pytest.fixture(params=["redis", "rabbitmq"])
 def broker(request) -> Iterator[Broker]:
+    """The broker, with a queue of this run's own (RabbitMQ is shared: the queue and its
+    exchange are deleted afterwards)."""
     queue = f"gdpr-mail-scaleout-{uuid.uuid4().hex[:12]}"
-    make = redis_broker if request.param == "redis" else rabbitmq_broker
-    for configured in make(queue):
-        try:
-            yield configured
-        finally:
-            configured.cleanup()
+    configured = (redis_broker if request.param == "redis" else rabbitmq_broker)(queue)
+    yield configured
+    configured.cleanup()
 
 
 @pytest.fixture

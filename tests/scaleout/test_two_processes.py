@@ -194,7 +194,7 @@ def cluster(scaleout_page, broker, shared_cache, tmp_path):
         yield SimpleNamespace(servers=servers, workers=workers, outbox=outbox)
     finally:
         for process in [*servers, *workers]:
-            process.stop()
+            process.kill()  # the test has counted everything; a warm shutdown only waits
         # Their database sessions end a moment after them; the test database is
         # flushed (and at the end dropped) only once they have.
         wait_for(lambda: other_sessions() == 0, 20, "the processes' database sessions to end")

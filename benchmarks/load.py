@@ -46,7 +46,6 @@ import os
 import re
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -270,24 +269,6 @@ class Load:
 # --- processes --------------------------------------------------------------------
 
 
-def start(command: list[str], env: dict[str, str], log: Path, cwd: Path) -> subprocess.Popen:
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def stop(process: subprocess.Popen) -> None:
-    import signal
-
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
 def wait_until(condition, timeout: float, what: str, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -295,14 +276,6 @@ def wait_until(condition, timeout: float, what: str, log: Path) -> None:
             return
         time.sleep(0.3)
     raise SystemExit(f"timed out waiting for {what}; log:\n{log.read_text()[-3000:]}")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def answers(port: int) -> bool:
@@ -338,6 +311,8 @@ def main() -> None:
     from django.core.management import call_command
     from subscribe import FIELDS, bench_pages, cleanup  # the same two pages
 
+    from tests.helpers.http import free_port
+    from tests.helpers.processes import BackgroundProcess
     from wagtail_gdpr_mail.models import Contact
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -359,7 +334,7 @@ def main() -> None:
     port = free_port()
     logs = outbox.parent / f"{outbox.name}-logs"
     logs.mkdir()
-    gunicorn = start(
+    gunicorn = BackgroundProcess(
         [
             sys.executable,
             "-m",
@@ -376,10 +351,11 @@ def main() -> None:
             "60",
             "example_site.wsgi:application",
         ],
-        env,
-        logs / "gunicorn.log",
-        ROOT / "example_site",
+        cwd=ROOT / "example_site",
+        env=env,
+        log_path=logs / "gunicorn.log",
     )
+    gunicorn.launch()
     worker = None
     try:
         wait_until(lambda: answers(port), 60, "gunicorn", logs / "gunicorn.log")
@@ -398,7 +374,7 @@ def main() -> None:
                 asyncio.run(load.phase(side, per_round, tallies[side]))
 
         # The worker sends the confirmation mails of the run (and of the warm-up).
-        worker = start(
+        worker = BackgroundProcess(
             [
                 sys.executable,
                 "-m",
@@ -414,14 +390,15 @@ def main() -> None:
                 "--without-mingle",
                 "--without-heartbeat",
             ],
-            env,
-            logs / "worker.log",
-            ROOT / "example_site",
+            cwd=ROOT / "example_site",
+            env=env,
+            log_path=logs / "worker.log",
         )
+        worker.launch()
         links = wait_for_mail(
             tallies["subscribe"].addresses, subscribe_page, outbox, logs / "worker.log"
         )
-        stop(worker)
+        worker.stop()
         contacts_before = Contact.objects.count()
         asyncio.run(load.confirm(links, tallies["confirm"]))
         print()
@@ -431,9 +408,9 @@ def main() -> None:
                 print(f"  first unexpected answer: {tally.first_error[:300]!r}")
         check_nothing_lost(tallies, subscribe_page, form_page, links, contacts_before)
     finally:
-        stop(gunicorn)
+        gunicorn.stop()
         if worker is not None:
-            stop(worker)
+            worker.stop()
         shutil.rmtree(outbox, ignore_errors=True)
         shutil.rmtree(logs, ignore_errors=True)
         for url in (BROKER_URL, CACHE_URL):
@@ -445,7 +422,6 @@ def main() -> None:
 
 def wait_for_mail(addresses: list[str], subscribe_page, outbox: Path, log: Path) -> list[str]:
     """The confirmation link of every address the run subscribed, once the worker sent it."""
-    sys.path.insert(0, str(ROOT))
     from tests.helpers.mail_files import sent_mail, text_of
     from wagtail_gdpr_mail.models.signups import PendingSignup
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tarfile
@@ -41,6 +40,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import pytest
 
 from tests.helpers.html_forms import parse_forms
+from tests.helpers.http import free_port
 from tests.helpers.keygen import environment_lines
 from tests.helpers.links import CONFIRM_LINK
 from tests.helpers.mail_files import sent_mail, text_of
@@ -189,12 +189,6 @@ def install_into_new_venv(wheel: Path, where: Path) -> tuple[str, dict[str, str]
         pytest.skip(f"pip cannot reach the package index ({INDEX_URL}).")
     assert install.returncode == 0, install.stderr[-3000:]
     return python, env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def run(command: list[str], *, cwd: Path, env: dict[str, str], timeout: float = 600) -> str:

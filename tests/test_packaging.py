@@ -86,4 +86,4 @@ def test_the_index_page_names_wagtail_8_and_links_absolutely(built):
     description = metadata.partition("\n\n")[2]
     links = re.findall(r"\]\(([^)]+)\)", description)
     assert links and all(link.startswith("https://") for link in links), links
-    assert "Django 6.0 needs Python 3.12" in description
+    assert "Django 6.x needs Python 3.12" in description

@@ -477,3 +477,66 @@ def check_two_factor(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
             )
         )
     return messages
+# --- the cache the rate limits and the quiet period count in ----------------------------
+
+#: Backends whose data lives in one process: behind several web processes each would
+#: count on its own (N × every limit), and two submissions of one address reaching two
+#: processes would both pass the quiet period (two confirmation mails).
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache": "keeps its counts in each process",
+    "django.core.cache.backends.dummy.DummyCache": "counts nothing",
+}
+#: Shared by the processes of one machine only, and its ``add`` is not atomic.
+FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
+
+
+@checks.register(checks.Tags.caches)
+def check_shared_rate_limit_cache(
+    app_configs: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Outside DEBUG the rate limits and the quiet-period guard need a cache every web
+    process and worker shares (Redis, Memcached, the database cache)."""
+    if settings.DEBUG:
+        return []  # the development server is one process
+    setting = app_settings.setting_name("RATE_LIMIT_CACHE")
+    alias = app_settings.RATE_LIMIT_CACHE
+    caches_setting = getattr(settings, "CACHES", {})
+    if alias not in caches_setting:
+        return [
+            checks.Error(
+                f"{setting} names the cache {alias!r}, which is not in CACHES: every "
+                "subscription and self-service request would fail.",
+                hint=f"Add {alias!r} to CACHES or set {setting} to one of "
+                f"{sorted(caches_setting)}.",
+                id="wagtail_gdpr_mail.E091",
+            )
+        ]
+    backend = caches_setting[alias].get("BACKEND", "")
+    hint = (
+        f'Point CACHES[{alias!r}] (or {setting}) at a shared cache, e.g. {{"BACKEND": '
+        '"django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://…"}. '
+        "See the deployment page of the wagtail-gdpr-mail docs."
+    )
+    if backend in PER_PROCESS_CACHES:
+        return [
+            checks.Error(
+                f"The cache {alias!r} that counts the rate limits and guards the quiet "
+                f"period is {backend.rsplit('.', 1)[-1]}, which {PER_PROCESS_CACHES[backend]}: "
+                "with several web processes the limits multiply and one address can be "
+                "sent two confirmation mails at once.",
+                hint=hint,
+                id="wagtail_gdpr_mail.E090",
+            )
+        ]
+    if backend == FILE_CACHE:
+        return [
+            checks.Warning(
+                f"The cache {alias!r} that counts the rate limits is FileBasedCache: shared "
+                "only by the processes of one machine, and its add() is not atomic, so two "
+                "submissions of one address at the same moment can both pass the quiet "
+                "period.",
+                hint=hint,
+                id="wagtail_gdpr_mail.W090",
+            )
+        ]
+    return []

@@ -127,6 +127,17 @@ DATABASES = {
     )
 }
 
+# The rate limits and the quiet period count in the cache: every web process and worker
+# must share it (system check wagtail_gdpr_mail.E090 outside DEBUG). The demo is one
+# process and keeps Django's per-process default.
+if os.environ.get("DJANGO_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DJANGO_CACHE_URL"],
+        }
+    }
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("cs", "Čeština")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES

@@ -104,6 +104,10 @@ class Worker(BackgroundProcess):
 
     def start(self, timeout: float = 30) -> Worker:
         self.launch()
+        return self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float = 30) -> Worker:
+        """After :meth:`launch`: wait for Celery's "ready." line."""
         wait_for(
             lambda: not self.running() or f"{self.name}@" in self.ready(),
             timeout,
@@ -115,3 +119,50 @@ class Worker(BackgroundProcess):
 
     def ready(self) -> str:
         return "\n".join(line for line in self.output().splitlines() if " ready." in line)
+
+
+class WebServer(BackgroundProcess):
+    """``gunicorn`` with ``workers`` sync worker processes serving the test project's
+    WSGI application (Django's own factory) on ``127.0.0.1:<port>``."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, *, port: int, workers: int = 2) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "django.core.wsgi:get_wsgi_application()",
+        ]
+        super().__init__(command, cwd=ROOT, env=env, log_path=log_path)
+
+    def start(self, timeout: float = 60) -> WebServer:
+        self.launch()
+        return self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float = 60) -> WebServer:
+        """After :meth:`launch`: wait until the server answers (any status)."""
+        import urllib.error
+        import urllib.request
+
+        def answers() -> bool:
+            if not self.running():
+                return True
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=5):  # noqa: S310
+                    return True
+            except urllib.error.HTTPError:
+                return True  # it answered
+            except OSError:
+                return False
+
+        wait_for(answers, timeout, f"gunicorn on {self.url}", self)
+        assert self.running(), f"gunicorn exited:\n{self.output()[-4000:]}"
+        return self

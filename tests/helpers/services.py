@@ -25,6 +25,27 @@ def database_is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def database_url() -> str:
+    """The URL of the test database, for processes a test starts (workers, web servers)."""
+    from urllib.parse import quote
+
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    return f"postgres://{db.get('USER') or 'postgres'}{password}@{host}:{port}/{db['NAME']}"
+
+
+def rabbitmq_available(url: str) -> bool:
+    try:
+        from kombu import Connection
+
+        with Connection(url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=0)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return False
+
+
 def chromium_available() -> bool:
     return shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
 

@@ -21,17 +21,15 @@ import time
 from collections.abc import Callable
 from email.message import Message
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from tests.helpers.links import CONFIRM_LINK
 from tests.helpers.mail_files import sent_mail, text_of
 from tests.helpers.processes import ROOT, Worker, wait_for
-from tests.helpers.services import database_is_postgres, need, redis_available
+from tests.helpers.services import database_is_postgres, database_url, need, redis_available
 from tests.helpers.subscribing import make_visitor, press_confirm, subscribe
 from wagtail_gdpr_mail import tasks
 from wagtail_gdpr_mail.conf import app_settings
@@ -92,13 +90,6 @@ def outbox(tmp_path) -> Path:
     path = tmp_path / "outbox"
     path.mkdir()
     return path
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{db.get('USER') or 'postgres'}{password}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture

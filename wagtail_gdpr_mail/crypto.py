@@ -367,12 +367,9 @@ class EncryptedField(models.TextField):
         return self.seal(value, row_key)
 
     def seal(self, value: Any, row_key: uuid.UUID, *, encoded: bytes | None = None) -> Ciphertext:
-        """``value`` encrypted for the row with ``row_key`` (bulk writers without instances).
-        A writer that already holds an encoding ``decode`` reads back as ``value`` passes it
-        as ``encoded`` and saves encoding it again."""
+        """``value`` (or its ``encoded`` form) encrypted for the row with ``row_key``."""
         aad = associated_data(self.model, self.name, row_key)
-        data = self.encode(value) if encoded is None else encoded
-        return Ciphertext(get_cipher().encrypt(data, aad))
+        return Ciphertext(get_cipher().encrypt(encoded or self.encode(value), aad))
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None:

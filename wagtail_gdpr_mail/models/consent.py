@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
-import re
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -21,10 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ..conf import app_settings
-from ..crypto import EncryptedJSONField, Key, parse_keys, row_key_field
+from ..crypto import EncryptedJSONField, row_key_field
 from ..exceptions import ConsentRecordError
 from .bulk_insert import id_set, insert_rows, upsert_rows
+from .chain_hash import (  # noqa: F401 - the chain's hashing, imported from here by older code
+    canonical_json,
+    chain_keys,
+    chain_link,
+    encoded_digest,
+    evidence_digest,
+    head_seal,
+    keyed_digest,
+)
 from .consent_rows import CHAINED_COLUMNS, RECORD_COLUMNS, WRITTEN, NewRecord
 from .contacts import Contact, ContactSource
 from .purposes import ProcessingPurpose
@@ -168,64 +172,6 @@ class PurposeAssignment(models.Model):
 @lru_cache(maxsize=256)  # a bulk batch repeats the same few moments thousands of times
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
-
-
-# What json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) builds
-# on every call; the chain writer calls it several times per record.
-_HEX_DIGEST = re.compile(r"[0-9a-f]*")
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def canonical_json(data: Any) -> bytes:
-    return _CANONICAL.encode(data).encode()
-
-
-def evidence_digest(evidence: dict[str, Any]) -> str:
-    """The digest of a record's evidence (salted by the writer, so it reveals nothing)."""
-    return encoded_digest(canonical_json(evidence))
-
-
-def encoded_digest(encoded: bytes) -> str:
-    """:func:`evidence_digest` of evidence already in canonical JSON."""
-    return hashlib.sha256(encoded).hexdigest()
-
-
-def chain_keys() -> tuple[Key, ...]:
-    """The keys of ``WAGTAIL_GDPR_MAIL_CHAIN_KEYS``: the first links new records and
-    seals chain heads, every one verifies. Raises ``ConfigurationError`` when unset."""
-    return parse_keys(app_settings.CHAIN_KEYS, "CHAIN_KEYS")
-
-
-def keyed_digest(key: Key, data: dict[str, Any]) -> str:
-    """HMAC-SHA256 under a chain key over the canonical JSON of ``data``."""
-    return _keyed(key, canonical_json(data))
-
-
-def _keyed(key: Key, message: bytes) -> str:
-    # hmac.digest: OpenSSL's one-shot HMAC, the same value as hmac.new() without the object.
-    return hmac.digest(key.secret, message, "sha256").hex()
-
-
-def chain_link(previous_hash: str, content: dict[str, Any], key: Key) -> str:
-    """The hash of one consent record: its content (see :meth:`ConsentRecord.chained_content`)
-    bound to the hash of the contact's previous record, keyed with a chain key, so that
-    nobody without the key (which lives in the settings, not in the database) can forge
-    or re-chain a record. The one definition of the chain: every writer and the
-    verifier call it."""
-    return keyed_digest(key, {**content, "previous_hash": previous_hash})
-
-
-def head_seal(contact_id: int, record_count: int, head_hash: str, key: Key) -> str:
-    """The seal of a contact's chain head: its record count and last hash, keyed, so a
-    head cannot be moved back (a truncated chain) without the key."""
-    # The canonical JSON of {"anchor": "head", "contact": …, "count": …, "head": …}, written
-    # out: two integers and a hex digest need no escaping, and the bulk writer seals every
-    # contact it touches (tests/consent pins it to canonical_json).
-    if not _HEX_DIGEST.fullmatch(head_hash):
-        head = {"anchor": "head", "contact": contact_id, "count": record_count, "head": head_hash}
-        return keyed_digest(key, head)
-    message = f'{{"anchor":"head","contact":{contact_id:d},"count":{record_count:d},"head":"{head_hash}"}}'
-    return _keyed(key, message.encode())
 
 
 class ConsentRecordManager(models.Manager):

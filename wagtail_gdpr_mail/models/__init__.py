@@ -1,4 +1,5 @@
 from .access import AccessRequest
+from .api_keys import ApiKey, ApiScope, IdempotentRequest
 from .consent import GENESIS_HASH, ConsentChainHead, ConsentRecord, PurposeAssignment
 from .contacts import Contact, ContactList, ContactSource, ListMembership
 from .legal import (
@@ -25,6 +26,9 @@ from .suppression import Suppression
 
 __all__ = [
     "AccessRequest",
+    "ApiKey",
+    "ApiScope",
+    "IdempotentRequest",
     "BulkOperation",
     "CustomFieldIndex",
     "Segment",

@@ -129,7 +129,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
     wait = getattr(exc, "wait", None)
     if wait is not None:
-        headers["Retry-After"] = "%d" % max(1, round(wait))
+        headers["Retry-After"] = str(max(1, round(wait)))
     slug = getattr(exc, "slug", None) or next(
         (s for cls, s in _SLUGS.items() if isinstance(exc, cls)), None
     )

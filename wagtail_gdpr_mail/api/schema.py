@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import include, path
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
@@ -23,11 +24,21 @@ SETTINGS = {
     "Authenticate with `Authorization: Bearer <key>`; errors are RFC 9457 problems.",
     "VERSION": __version__,
     "COMPONENT_SPLIT_REQUEST": True,
-    "SERVE_INCLUDE_SCHEMA": False,
     "SECURITY": [{"ApiKey": []}],
     "APPEND_COMPONENTS": {"securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer"}}},
     "AUTHENTICATION_WHITELIST": [],
 }
+
+
+def document(**kwargs: Any) -> Any:
+    """``extend_schema`` based on drf-spectacular's ``AutoSchema`` whatever the site's
+    ``DEFAULT_SCHEMA_CLASS`` (it would otherwise extend DRF's own)."""
+
+    def decorator(method: Any) -> Any:
+        method.schema = AutoSchema
+        return extend_schema(**kwargs)(method)
+
+    return decorator
 
 
 class SchemaView(SpectacularAPIView):
@@ -36,11 +47,12 @@ class SchemaView(SpectacularAPIView):
     throttle_classes: list[Any] = []
     custom_settings = SETTINGS
     serve_public = True
+    schema = AutoSchema()
 
     #: The API's URL patterns (``urls.py`` passes them).
     api_patterns: list[Any] = []
 
-    @extend_schema(exclude=True)
+    @document(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Described under the prefix the site mounted the API at: this view's own path
         # without its last part.

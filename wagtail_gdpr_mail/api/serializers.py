@@ -61,6 +61,13 @@ class TextValue(serializers.CharField):
         return str(value)
 
 
+class BlankAsNull(serializers.CharField):
+    """A code that may be empty in the database, as ``null`` (not ``""``)."""
+
+    def to_representation(self, value: Any) -> str | None:
+        return str(value) if value else None
+
+
 class ValidFromField(serializers.DateTimeField):
     """When consent was given: within a hundred years back and one year ahead."""
 
@@ -101,6 +108,12 @@ def custom_fields_field() -> serializers.DictField:
 class AssignmentSerializer(serializers.ModelSerializer):
     purpose = serializers.IntegerField(source="purpose_id", read_only=True)
     status = serializers.CharField(read_only=True)
+    revocation_reason = BlankAsNull(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("One of: %(codes)s.")
+        % {"codes": ", ".join(PurposeAssignment.RevocationReason.values)},
+    )
 
     class Meta:
         model = PurposeAssignment

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -52,6 +52,7 @@ from .authentication import ApiKeyAuthentication
 from .idempotency import run_once
 from .permissions import HasScope
 from .problems import ApiProblem, ProblemSerializer, exception_handler
+from .schema import document
 from .throttling import ApiKeyThrottle
 
 PROBLEM = "application/problem+json"
@@ -163,7 +164,7 @@ class ContactCreateView(ApiView):
     required_scopes = {"POST": ApiScope.WRITE_CONTACTS}
     serializer_class = s.ContactCreateSerializer
 
-    @extend_schema(
+    @document(
         request=s.ContactCreateSerializer,
         responses=responses({201: s.ContactSerializer, 202: s.AcceptedSerializer}, 409, 422),
         summary="Create a contact, or send the double opt-in mail",
@@ -238,7 +239,7 @@ class ContactLookupView(ApiView):
     required_scopes = {"POST": ApiScope.READ_CONTACTS}
     serializer_class = s.LookupSerializer
 
-    @extend_schema(
+    @document(
         request=s.LookupSerializer,
         responses=responses({200: s.LookupResultSerializer}),
         summary="Find a contact by exact e-mail address (in the body, never in the URL)",
@@ -263,12 +264,12 @@ class ContactView(ApiView):
     required_scopes = {"GET": ApiScope.READ_CONTACTS, "PATCH": ApiScope.WRITE_CONTACTS}
     serializer_class = s.ContactSerializer
 
-    @extend_schema(responses=responses({200: s.ContactSerializer}), summary="Read a contact")
+    @document(responses=responses({200: s.ContactSerializer}), summary="Read a contact")
     def get(self, request: Request, pk: int) -> Response:
         contact = get_object_or_404(contacts_for_listing(Contact.objects.all()), pk=pk)
         return Response(s.ContactSerializer(contact).data)
 
-    @extend_schema(
+    @document(
         request=s.ContactUpdateSerializer,
         responses=responses({200: s.ContactSerializer}, 409),
         summary="Change a contact's personal data",
@@ -307,7 +308,7 @@ class AssignmentsView(ApiView):
     required_scopes = {"GET": ApiScope.READ_CONTACTS, "POST": ApiScope.ASSIGN}
     serializer_class = s.AssignmentSerializer
 
-    @extend_schema(
+    @document(
         responses=responses({200: s.AssignmentSerializer(many=True)}),
         summary="Every assignment of a contact, revoked ones too",
     )
@@ -316,7 +317,7 @@ class AssignmentsView(ApiView):
         page = self.paginate_queryset(contact.assignments.order_by("pk"))
         return self.get_paginated_response(s.AssignmentSerializer(page, many=True).data)
 
-    @extend_schema(
+    @document(
         request=s.AssignSerializer,
         responses=responses({201: s.AssignmentSerializer, 200: s.AssignmentSerializer}, 409, 422),
         summary="Assign a purpose (or renew it), with proof of where consent came from",
@@ -346,7 +347,7 @@ class RevokeView(ApiView):
     required_scopes = {"POST": ApiScope.ASSIGN}
     serializer_class = s.RevokeSerializer
 
-    @extend_schema(
+    @document(
         request=s.RevokeSerializer,
         responses=responses({200: s.AssignmentSerializer}, 409, 422),
         summary="Revoke an assignment; it stays as evidence",
@@ -378,7 +379,7 @@ class ExportView(ApiView):
     endpoint = "contacts.export"
     required_scopes = {"GET": ApiScope.EXPORT}
 
-    @extend_schema(
+    @document(
         responses=responses({200: OpenApiResponse(OpenApiTypes.OBJECT)}),
         summary="Everything held about a contact, as the admin's export (with receipts)",
     )
@@ -392,7 +393,7 @@ class EraseView(ApiView):
     required_scopes = {"POST": ApiScope.ERASE}
     serializer_class = s.EraseSerializer
 
-    @extend_schema(
+    @document(
         request=s.EraseSerializer,
         responses=responses({200: s.ErasureResultSerializer}, 409, 422),
         summary="Erase a contact: delete it, or anonymise it and keep the statistics",
@@ -425,7 +426,9 @@ class PurposeListView(ListView):
     serializer_class = s.PurposeSerializer
     queryset = ProcessingPurpose.objects.select_related("legal_basis").order_by("pk")
 
-    @extend_schema(responses=responses({200: s.PurposeSerializer(many=True)}))
+    @document(
+        responses=responses({200: s.PurposeSerializer(many=True)}), operation_id="purposes_list"
+    )
     def get(self, request: Request) -> Response:
         return super().get(request)
 
@@ -434,7 +437,7 @@ class PurposeView(ApiView):
     endpoint = "purposes.detail"
     serializer_class = s.PurposeSerializer
 
-    @extend_schema(responses=responses({200: s.PurposeSerializer}))
+    @document(responses=responses({200: s.PurposeSerializer}))
     def get(self, request: Request, pk: int) -> Response:
         purpose = get_object_or_404(ProcessingPurpose.objects.select_related("legal_basis"), pk=pk)
         return Response(s.PurposeSerializer(purpose).data)
@@ -445,7 +448,10 @@ class LegalBasisListView(ListView):
     serializer_class = s.LegalBasisSerializer
     queryset = LegalBasis.objects.order_by("pk")
 
-    @extend_schema(responses=responses({200: s.LegalBasisSerializer(many=True)}))
+    @document(
+        responses=responses({200: s.LegalBasisSerializer(many=True)}),
+        operation_id="legal_bases_list",
+    )
     def get(self, request: Request) -> Response:
         return super().get(request)
 
@@ -461,7 +467,9 @@ class SegmentListView(ListView):
     serializer_class = s.SegmentSerializer
     queryset = Segment.objects.order_by("pk")
 
-    @extend_schema(responses=responses({200: s.SegmentSerializer(many=True)}))
+    @document(
+        responses=responses({200: s.SegmentSerializer(many=True)}), operation_id="segments_list"
+    )
     def get(self, request: Request) -> Response:
         page = [_with_count(segment) for segment in self.paginate_queryset(self.get_queryset())]
         return self.get_paginated_response(s.SegmentSerializer(page, many=True).data)
@@ -472,7 +480,7 @@ class SegmentView(ApiView):
     required_scopes = {"GET": ApiScope.READ_CONTACTS}
     serializer_class = s.SegmentSerializer
 
-    @extend_schema(responses=responses({200: s.SegmentSerializer}))
+    @document(responses=responses({200: s.SegmentSerializer}))
     def get(self, request: Request, pk: int) -> Response:
         return Response(s.SegmentSerializer(_with_count(get_object_or_404(Segment, pk=pk))).data)
 
@@ -482,7 +490,7 @@ class SegmentMembersView(ApiView):
     required_scopes = {"GET": ApiScope.READ_CONTACTS}
     serializer_class = s.ContactSerializer
 
-    @extend_schema(responses=responses({200: s.ContactSerializer(many=True)}))
+    @document(responses=responses({200: s.ContactSerializer(many=True)}))
     def get(self, request: Request, pk: int) -> Response:
         segment = get_object_or_404(Segment, pk=pk)
         contacts = contacts_for_listing(segment_contacts(segment).order_by("pk"))

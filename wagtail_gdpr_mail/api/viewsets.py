@@ -80,6 +80,8 @@ class ApiKeyEditView(EditView):
 
 class ApiKeyViewSet(ModelViewSet):
     model = ApiKey
+    name = "gdpr_mail_api_keys"
+    url_prefix = "gdpr-mail/api-keys"
     icon = "key"
     menu_label = _("API keys")
     add_to_settings_menu = True

@@ -158,3 +158,19 @@ def test_managing_keys_needs_its_permission(client, editor):
     manager = make_user("keeper", ["manage_api_keys"])
     client.force_login(manager)
     assert client.get(KEYS_URL).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "check_id"),
+    [
+        ("WAGTAIL_GDPR_MAIL_API_RATE_LIMIT", (0, 60), "wagtail_gdpr_mail.E070"),
+        ("WAGTAIL_GDPR_MAIL_API_RATE_LIMIT", "lots", "wagtail_gdpr_mail.E070"),
+        ("WAGTAIL_GDPR_MAIL_API_IDEMPOTENCY_HOURS", 0, "wagtail_gdpr_mail.E071"),
+    ],
+)
+def test_bad_api_settings_stop_start_up(settings, setting, value, check_id):
+    from wagtail_gdpr_mail.checks import check_api_settings
+
+    assert check_api_settings() == []
+    setattr(settings, setting, value)
+    assert [m.id for m in check_api_settings()] == [check_id]

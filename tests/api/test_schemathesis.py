@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -35,7 +37,18 @@ EXAMPLES = 30
 
 
 @pytest.fixture
-def api_schema(settings, contact, purpose, make_contact):
+def wsgi_app():
+    """The site's WSGI application, minus what Django's test client also leaves out:
+    closing the database connection after each request (the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(settings, wsgi_app, contact, purpose, make_contact):
     settings.WAGTAIL_GDPR_MAIL_API_RATE_LIMIT = (100000, 60)
     # A few rows, so that generated ids sometimes find one.
     assign_purpose(contact, purpose, source="admin")
@@ -43,7 +56,7 @@ def api_schema(settings, contact, purpose, make_contact):
         make_contact()
     return schemathesis.openapi.from_wsgi(
         SCHEMA_URL,
-        get_wsgi_application(),
+        wsgi_app,
         headers={"Accept": "application/vnd.oai.openapi+json"},
     )
 

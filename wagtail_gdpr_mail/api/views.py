@@ -1,8 +1,7 @@
 """The API's views: HTTP in, calls of the consent, rights and segment services out.
 
-Everything DRF could take from a site's ``REST_FRAMEWORK`` setting is set here on
-:class:`ApiView` (authentication, permissions, throttling, parsers, renderers,
-pagination, the exception handler), so a host site's defaults never change the API.
+Their common base (``base.ApiView``) fixes DRF's configuration on the views, so a host
+site's ``REST_FRAMEWORK`` defaults never change the API.
 """
 
 from __future__ import annotations
@@ -15,25 +14,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
-from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import audit
-from ..conf import app_settings
 from ..consent.assignments import assign_purpose, revoke_assignment
 from ..exceptions import SuppressedAddressError
 from ..lists import add_to_list
 from ..models import (
-    ApiKey,
     ApiScope,
     Contact,
     ContactSource,
@@ -48,87 +39,10 @@ from ..rights.export import export_contact
 from ..segments.rules import segment_contacts
 from ..subscriptions.signup import submit_without_form
 from . import serializers as s
-from .authentication import ApiKeyAuthentication
+from .base import ApiView, responses
 from .idempotency import run_once
-from .permissions import HasScope
-from .problems import ApiProblem, ProblemSerializer, exception_handler
+from .problems import ApiProblem
 from .schema import document
-from .throttling import ApiKeyThrottle
-
-PROBLEM = "application/problem+json"
-
-
-def responses(ok: dict[int, Any], *problems: int) -> dict[Any, Any]:
-    """The documented answers: ``ok`` plus the problems every call can meet."""
-    codes = sorted({400, 401, 403, 404, 405, 406, 415, 429, *problems})
-    return {**ok, **{(code, PROBLEM): ProblemSerializer for code in codes}}
-
-
-class Pagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-
-    def get_page_size(self, request: Request) -> int:
-        self.page_size = app_settings.API_PAGE_SIZE
-        self.max_page_size = self.page_size * 10
-        return super().get_page_size(request)
-
-
-class ApiView(GenericAPIView):
-    authentication_classes = [ApiKeyAuthentication]
-    permission_classes = [HasScope]
-    throttle_classes = [ApiKeyThrottle]
-    parser_classes = [JSONParser]
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = DefaultContentNegotiation
-    pagination_class = Pagination
-    filter_backends: list[Any] = []
-    versioning_class = None
-    schema = AutoSchema()
-    #: method -> the scope it needs ("*": every method); none needed if absent.
-    required_scopes: dict[str, str] = {}
-    #: The endpoint's name in the audit log.
-    endpoint = ""
-
-    def get_exception_handler(self):
-        return exception_handler
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        self.audit_ids: dict[str, Any] = {k: v for k, v in kwargs.items() if k.endswith("pk")}
-        super().initial(request, *args, **kwargs)
-
-    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        # Only a key that authenticated: reading request.auth again would authenticate again.
-        api_key = getattr(request, "_auth", None)
-        if isinstance(api_key, ApiKey):
-            audit.log_action(
-                api_key,
-                audit.API_CALL,
-                data={
-                    "endpoint": self.endpoint,
-                    "method": request.method,
-                    "status": response.status_code,
-                    **getattr(self, "audit_ids", {}),
-                },
-            )
-        return response
-
-    @property
-    def api_key(self) -> ApiKey:
-        return self.request.auth
-
-    def origin(self) -> dict[str, Any]:
-        """What the evidence records about who called: the key's id, never a secret."""
-        return {"api_key_id": self.api_key.pk}
-
-    def idempotent_post(self, request: Request, handler, *args: Any, **kwargs: Any) -> Response:
-        return run_once(request, self.api_key, lambda: handler(request, *args, **kwargs))
-
-    def contact(self, pk: int, *, for_update: bool = False) -> Contact:
-        contacts = Contact.objects.all()
-        if for_update:
-            contacts = contacts.select_for_update()
-        return get_object_or_404(contacts, pk=pk)
 
 
 def contacts_for_listing(queryset: Any) -> Any:
@@ -328,7 +242,8 @@ class AssignmentsView(ApiView):
     def assign(self, request: Request, pk: int) -> Response:
         form = s.AssignSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        contact = self.contact(pk)
+        # Locked: two calls at once would both find no assignment and both insert one.
+        contact = self.contact(pk, for_update=True)
         _refuse_anonymised(contact)
         data = form.validated_data
         assignment, created = assign_purpose(

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
+from rest_framework.exceptions import ParseError
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
@@ -34,6 +36,16 @@ def responses(ok: dict[int, Any], *problems: int) -> dict[Any, Any]:
     return {**ok, **{(code, PROBLEM): ProblemSerializer for code in codes}}
 
 
+class JsonParser(JSONParser):
+    """JSON; nesting too deep for Python's decoder is bad JSON too, not a crash."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_("JSON parse error - nested too deeply.")) from None
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
 
@@ -47,7 +59,7 @@ class ApiView(GenericAPIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasScope]
     throttle_classes = [ApiKeyThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [JsonParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = DefaultContentNegotiation
     pagination_class = Pagination

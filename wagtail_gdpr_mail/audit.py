@@ -57,6 +57,11 @@ BULK_ASSIGN = PREFIX + "bulk_assign"
 BULK_REVOKE = PREFIX + "bulk_revoke"
 #: A static segment's snapshot was taken (who was in it, kept as evidence).
 SEGMENT_SNAPSHOT = PREFIX + "segment_snapshot"
+#: One call of the REST API, logged on its key: endpoint, method, status, object ids.
+API_CALL = PREFIX + "api_call"
+#: An API key was created / revoked in the admin.
+CREATE_API_KEY = PREFIX + "create_api_key"
+REVOKE_API_KEY = PREFIX + "revoke_api_key"
 
 #: The accesses to personal data that access monitoring counts (``monitoring/``).
 ACCESS_ACTIONS = frozenset({VIEW_CONTACT, EXPORT, EXPORT_BULK, ERASE})
@@ -93,6 +98,9 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
     (BULK_ASSIGN, _("Bulk assign purpose"), _("Purpose assigned to many contacts")),
     (BULK_REVOKE, _("Bulk revoke purpose"), _("Purpose revoked from many contacts")),
     (SEGMENT_SNAPSHOT, _("Segment snapshot"), _("Segment snapshot taken")),
+    (API_CALL, _("API call"), _("The REST API was called with this key")),
+    (CREATE_API_KEY, _("Create API key"), _("API key created")),
+    (REVOKE_API_KEY, _("Revoke API key"), _("API key revoked")),
     (
         ACCEPT_DPA,
         _("Accept data processing agreement"),

@@ -315,5 +315,25 @@ class AppSettings:
         who have one are asked for it."""
         return bool(self._setting("TWO_FACTOR_REQUIRED", True))
 
+    # --- REST API ----------------------------------------------------------------------
+
+    @property
+    def API_RATE_LIMIT(self) -> tuple[int, int]:
+        """(requests, seconds) one API key may make; beyond it the API answers 429 with
+        ``Retry-After``."""
+        count, seconds = self._setting("API_RATE_LIMIT", (600, 60))
+        return int(count), int(seconds)
+
+    @property
+    def API_IDEMPOTENCY_HOURS(self) -> int:
+        """Hours a POST's answer is kept for replay under its ``Idempotency-Key``."""
+        return int(self._setting("API_IDEMPOTENCY_HOURS", 24))
+
+    @property
+    def API_PAGE_SIZE(self) -> int:
+        """Items per page of the API's lists (a client may ask for up to 10 times as many
+        with ``page_size``)."""
+        return max(1, int(self._setting("API_PAGE_SIZE", 100)))
+
 
 app_settings = AppSettings()

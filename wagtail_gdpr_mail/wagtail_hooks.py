@@ -14,7 +14,8 @@ from .admin.permissions import ACTION_PERMISSIONS, policy_for, register_permissi
 from .admin.retention import due_for_erasure_menu_item, due_for_erasure_urls
 from .admin.revoke import RevokePurposeBulkAction
 from .admin.viewsets import GdprMailViewSetGroup
-from .models import Contact, ContactList, ProcessingPurpose
+from .api.viewsets import ApiKeyViewSet, api_key_policy
+from .models import ApiKey, Contact, ContactList, ProcessingPurpose
 from .monitoring.report import PERMISSION as ACCESS_REPORT_PERMISSION
 from .monitoring.report import access_report_menu_item, access_report_urls
 from .segments.bulk_actions import PurposeBulkAction
@@ -22,7 +23,9 @@ from .segments.bulk_actions import PurposeBulkAction
 if register_permission_policy is not None:  # Wagtail 8; on 7.0 the viewsets carry it
     for _model in (Contact, ContactList, ProcessingPurpose):
         register_permission_policy(_model, policy_for(_model))
+    register_permission_policy(ApiKey, api_key_policy)
 register_snippet(GdprMailViewSetGroup)
+hooks.register("register_admin_viewset", ApiKeyViewSet)
 
 # After Wagtail's own snippet actions, so that it replaces "delete" for contacts.
 hooks.register("register_bulk_action", EraseContactsBulkAction, order=100)
@@ -45,7 +48,11 @@ hooks.register("register_reports_menu_item", access_report_menu_item)
 def register_permissions():
     return Permission.objects.filter(
         content_type__app_label="wagtail_gdpr_mail",
-        codename__in=[*ACTION_PERMISSIONS.values(), ACCESS_REPORT_PERMISSION.split(".")[1]],
+        codename__in=[
+            *ACTION_PERMISSIONS.values(),
+            ACCESS_REPORT_PERMISSION.split(".")[1],
+            "manage_api_keys",
+        ],
     )
 
 

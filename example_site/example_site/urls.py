@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/two-factor/", include("wagtail_gdpr_mail.twofactor.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # The REST API (keys are made in the admin: GDPR mail → API keys).
+    path("gdpr-mail/api/", include("wagtail_gdpr_mail.api.urls")),
     path("gdpr-mail/", include("wagtail_gdpr_mail.urls")),
     # ESP tracking webhooks (bounces, complaints), authenticated by ANYMAIL WEBHOOK_SECRET.
     path("anymail/", include("anymail.urls")),

@@ -152,7 +152,9 @@ def test_the_check_names_people_who_may_view_contacts_without_a_second_factor(
 def test_the_check_without_django_otp_or_its_middleware(settings, monkeypatch):
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != app_checks.TWO_FACTOR_MIDDLEWARE]
     assert "wagtail_gdpr_mail.W082" in ids(app_checks.check_two_factor())
-    monkeypatch.setattr(app_checks.twofactor.apps, "is_installed", lambda name: name != "django_otp")
+    monkeypatch.setattr(
+        app_checks.twofactor.apps, "is_installed", lambda name: name != "django_otp"
+    )
     (warning,) = app_checks.check_two_factor()
     assert warning.id == "wagtail_gdpr_mail.W080"
     assert "twofactor" in warning.hint

@@ -10,6 +10,7 @@ Importing this package registers every check.
 
 from __future__ import annotations
 
+from .api import check_api_settings
 from .keys import (
     MIN_DISTINCT_BYTES,
     PUBLISHED_KEY_DIGESTS,
@@ -46,6 +47,7 @@ from .twofactor import (
 )
 
 __all__ = [
+    "check_api_settings",
     "BROKER_PROBE_TIMEOUT",
     "CELERY_DEFAULT_BROKER",
     "FILE_CACHE",

@@ -1,4 +1,5 @@
 from .access import AccessRequest
+from .api_keys import ApiKey, ApiScope, IdempotentRequest
 from .breaches import Breach, BreachRisk
 from .consent import GENESIS_HASH, ConsentChainHead, ConsentRecord, PurposeAssignment
 from .contacts import Contact, ContactList, ContactSource, ListMembership
@@ -32,6 +33,9 @@ __all__ = [
     "KnownAccessAddress",
     "Breach",
     "BreachRisk",
+    "ApiKey",
+    "ApiScope",
+    "IdempotentRequest",
     "BulkOperation",
     "CustomFieldIndex",
     "Segment",

@@ -74,6 +74,7 @@ class PurposeAssignment(models.Model):
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribe link")
         COMPLAINT = "complaint", _("Spam complaint")
         ERASURE = "erasure", _("Erasure")
+        API = "api", _("Revoked through the API")
 
     class EditorReason(models.TextChoices):
         """Why an editor revoked (the record's evidence also keeps the editor's note)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Value
@@ -22,11 +23,20 @@ from ..consent.evidence import client_info
 from ..crypto import email_blind_index, email_blind_index_candidates
 from ..lists import add_to_list
 from ..locking import retry_when_locked, write_transaction
-from ..models import Contact, ContactSource, ProcessingPurpose, Suppression
+from ..mail import default_site
+from ..models import (
+    Contact,
+    ContactList,
+    ContactSource,
+    LegalBasis,
+    ProcessingPurpose,
+    Suppression,
+)
 from ..models.outbox import MailStatus
 from ..models.signups import PendingSignup
 from ..ratelimit import claim_confirmation_mail, claim_quiet_period, release_quiet_guard
-from .forms import SubscriptionForm, form_snapshot
+from .blocks import DEFAULT_BODY, DEFAULT_SUBJECT
+from .forms import SubscriptionForm, form_snapshot, purpose_snapshot
 
 # --- Submitting --------------------------------------------------------------------
 
@@ -53,9 +63,68 @@ def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingS
     kept is rolled back to its savepoint, so its task finds nothing and sends nothing.
     """
     email = form.cleaned_data["email"]
+    config = form.config
+    now = timezone.now()
+    data = {
+        "first_name": form.cleaned_data.get("first_name", ""),
+        "last_name": form.cleaned_data.get("last_name", ""),
+        "purpose_ids": [p.pk for p in form.chosen_purposes()],
+        "submission": {"at": now.isoformat(), **client_info(request)},
+        "form": form_snapshot(config, page, form),
+        "mail": {"subject": config.get("mail_subject"), "body": config.get("mail_body")},
+        "base_url": base_url_of(page),
+        "language": getattr(request, "LANGUAGE_CODE", None),
+    }
+    return _claim_and_store(
+        email, data, page=page, form_id=config["form_id"], contact_list=config.get("target_list")
+    )
+
+
+def submit_without_form(
+    email: str,
+    purposes: list[ProcessingPurpose],
+    *,
+    source: str,
+    first_name: str = "",
+    last_name: str = "",
+    contact_list: ContactList | None = None,
+    origin: dict[str, Any] | None = None,
+    language: str | None = None,
+) -> PendingSignup | None:
+    """The double opt-in for a signup that no form showed (the API, an import): the
+    same pending signup, quiet period, mail bounds and confirmation as :func:`submit`,
+    with the default mail texts. ``origin`` (ids only) goes into the evidence, and the
+    confirmed purposes get ``source``."""
+    basis_codes = LegalBasis.objects.codes()
+    shown = [purpose_snapshot(p, basis_codes) for p in purposes]
+    site = default_site()
+    data = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "purpose_ids": [p.pk for p in purposes],
+        "submission": {"at": timezone.now().isoformat(), **(origin or {})},
+        "form": {
+            "origin": source,
+            "main_purpose": shown[0] if shown else None,
+            "extra_purposes": shown[1:],
+            "fields": [
+                "email",
+                *(["first_name"] if first_name else []),
+                *(["last_name"] if last_name else []),
+            ],
+        },
+        "mail": {"subject": str(DEFAULT_SUBJECT), "body": str(DEFAULT_BODY)},
+        "base_url": (site.root_url if site is not None else "") + "/",
+        "language": language,
+        "source": source,
+    }
+    return _claim_and_store(email, data, page=None, form_id="", contact_list=contact_list)
+
+
+def _claim_and_store(email: str, data: dict[str, Any], **row: Any) -> PendingSignup | None:
     claimed = claim_quiet_period(email)
     try:
-        return _store_signup(request, page, form, email, first=claimed)
+        return _store_signup(email, data, first=claimed, **row)
     except Exception:
         if claimed:
             release_quiet_guard([email])
@@ -106,7 +175,15 @@ def _requeue(pk: int) -> None:
     PendingSignup.objects.filter(pk=pk).update(mail_status=MailStatus.QUEUED, mail_attempts=0)
 
 
-def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup | None:
+def _store_signup(
+    email: str,
+    data: dict[str, Any],
+    *,
+    first: bool,
+    page: Page | None,
+    form_id: str,
+    contact_list: ContactList | None,
+) -> PendingSignup | None:
     now = timezone.now()
     # Reads, then writes: on SQLite a double click's second request would find the
     # database locked (a 500) without the write lock taken up front.
@@ -118,26 +195,16 @@ def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup |
             # Inside the transaction: a double click that sees this row sees the claim too.
             allowed = claim_confirmation_mail(email, resend=resend)
             keep, resend = keep and allowed, resend and allowed
-        config = form.config
         savepoint = transaction.savepoint()
         signup = PendingSignup.objects.create(
             email=email,
             email_index=email_blind_index(email),
             page=page,
-            form_id=config["form_id"],
-            contact_list=config.get("target_list"),
+            form_id=form_id,
+            contact_list=contact_list,
             created_at=now,
             expires_at=now + timedelta(days=app_settings.SIGNUP_EXPIRY_DAYS),
-            data={
-                "first_name": form.cleaned_data.get("first_name", ""),
-                "last_name": form.cleaned_data.get("last_name", ""),
-                "purpose_ids": [p.pk for p in form.chosen_purposes()],
-                "submission": {"at": now.isoformat(), **client_info(request)},
-                "form": form_snapshot(config, page, form),
-                "mail": {"subject": config.get("mail_subject"), "body": config.get("mail_body")},
-                "base_url": base_url_of(page),
-                "language": getattr(request, "LANGUAGE_CODE", None),
-            },
+            data=data,
         )
         if keep:
             transaction.savepoint_commit(savepoint)
@@ -228,7 +295,7 @@ def _confirm_once(token: str, request: HttpRequest) -> Confirmation:
             assign_purpose(
                 contact,
                 purpose,
-                source=ContactSource.FORM,
+                source=data.get("source") or ContactSource.FORM,
                 valid_from=now,
                 evidence=evidence,
                 audit=False,
@@ -263,7 +330,7 @@ def _contact_for(signup: PendingSignup) -> Contact:
                     email=signup.email,
                     first_name=data.get("first_name", ""),
                     last_name=data.get("last_name", ""),
-                    source=ContactSource.FORM,
+                    source=data.get("source") or ContactSource.FORM,
                 )
                 # The person's own double opt-in is the one way past a suppression.
                 contact.save(allow_suppressed=True)

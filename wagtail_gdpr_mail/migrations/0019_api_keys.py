@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_gdpr_mail', '0017_fewer_insert_indexes'),
+        ('wagtail_gdpr_mail', '0018_breaches_monitoring'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

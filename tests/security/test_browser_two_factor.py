@@ -28,7 +28,7 @@ def password_sign_in(page, base_url: str) -> None:
     page.click("button[type=submit]")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_setting_up_and_using_two_factor_sign_in(page, live_server, settings):
     settings.WAGTAIL_GDPR_MAIL_TWO_FACTOR_REQUIRED = True
     make_user("chief", ["view_contact"])

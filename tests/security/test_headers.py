@@ -127,7 +127,7 @@ def test_build_policy():
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_pages_scripts_and_styles_work_under_the_policy(
     page, live_server, subscription_page, no_fill_delay
 ):

@@ -191,7 +191,7 @@ def test_the_report_needs_its_permission(client, snoop):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_editors_crossing_the_threshold_at_once_from_many_threads_make_one_alert(
     snoop, make_contact
 ):

@@ -51,6 +51,8 @@ SEND_NOTICE = PREFIX + "send_notice"
 #: (one entry per operation, with the count).
 BULK_ASSIGN = PREFIX + "bulk_assign"
 BULK_REVOKE = PREFIX + "bulk_revoke"
+#: A contact import ran (one entry per import, with its counts; no personal data).
+IMPORT_CONTACTS = PREFIX + "import_contacts"
 #: A static segment's snapshot was taken (who was in it, kept as evidence).
 SEGMENT_SNAPSHOT = PREFIX + "segment_snapshot"
 
@@ -85,6 +87,7 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
     (BULK_ASSIGN, _("Bulk assign purpose"), _("Purpose assigned to many contacts")),
     (BULK_REVOKE, _("Bulk revoke purpose"), _("Purpose revoked from many contacts")),
     (SEGMENT_SNAPSHOT, _("Segment snapshot"), _("Segment snapshot taken")),
+    (IMPORT_CONTACTS, _("Import contacts"), _("Contacts imported")),
     (
         ACCEPT_DPA,
         _("Accept data processing agreement"),

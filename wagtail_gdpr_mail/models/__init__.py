@@ -1,6 +1,7 @@
 from .access import AccessRequest
 from .consent import GENESIS_HASH, ConsentChainHead, ConsentRecord, PurposeAssignment
 from .contacts import Contact, ContactList, ContactSource, ListMembership
+from .imports import ImportedRow, ImportJob
 from .legal import (
     ControllerSettings,
     DataProcessingAgreement,
@@ -32,6 +33,8 @@ __all__ = [
     "SegmentSnapshot",
     "SegmentSnapshotMember",
     "GENESIS_HASH",
+    "ImportJob",
+    "ImportedRow",
     "InterestNotice",
     "ConsentChainHead",
     "ConsentRecord",

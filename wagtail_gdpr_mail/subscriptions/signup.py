@@ -22,7 +22,7 @@ from ..consent.evidence import client_info
 from ..crypto import email_blind_index, email_blind_index_candidates
 from ..lists import add_to_list
 from ..locking import retry_when_locked, write_transaction
-from ..models import Contact, ContactSource, ProcessingPurpose, Suppression
+from ..models import Contact, ContactList, ContactSource, ProcessingPurpose, Suppression
 from ..models.outbox import MailStatus
 from ..models.signups import PendingSignup
 from ..ratelimit import claim_confirmation_mail, claim_quiet_period, release_quiet_guard
@@ -148,6 +148,69 @@ def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup |
         _requeue(signup.pk)
         outbox.queue_after_commit(signup)
     return signup if keep or resend else None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """One address invited by an import (or another bulk source) to confirm."""
+
+    email: str
+    email_index: str
+    first_name: str = ""
+    last_name: str = ""
+
+
+def invite(
+    invitations: list[Invitation],
+    purposes: list[ProcessingPurpose],
+    *,
+    contact_list: ContactList | None,
+    source: dict,
+) -> int:
+    """Store a pending signup per invitation and queue its confirmation mail after
+    commit: the same double opt-in as a form's, so the contact appears (or gets the
+    purposes) only when the person confirms. ``source`` says where the addresses came
+    from (an import's id); it becomes the evidence's "submission". Returns the count.
+    """
+    if not invitations:
+        return 0
+    from ..mail import default_site
+    from ..models.bulk_insert import insert_many
+    from .blocks import DEFAULT_BODY, DEFAULT_SUBJECT
+    from .forms import purpose_snapshots
+
+    now = timezone.now()
+    site = default_site()
+    base_url = (site.root_url if site else "") + "/"
+    shown = purpose_snapshots(purposes)
+    form = {"form_id": "", "main_purpose": shown[0], "extra_purposes": shown[1:], **source}
+    mail = {"subject": str(DEFAULT_SUBJECT), "body": str(DEFAULT_BODY)}
+    signups = [
+        PendingSignup(
+            email=item.email,
+            email_index=item.email_index,
+            page=None,
+            form_id=f"import-{source.get('import_id', '')}"[:64],
+            contact_list=contact_list,
+            created_at=now,
+            expires_at=now + timedelta(days=app_settings.SIGNUP_EXPIRY_DAYS),
+            data={
+                "first_name": item.first_name,
+                "last_name": item.last_name,
+                "purpose_ids": [p.pk for p in purposes],
+                "submission": {"at": now.isoformat(), **source},
+                "form": form,
+                "mail": mail,
+                "base_url": base_url,
+                "language": None,
+            },
+        )
+        for item in invitations
+    ]
+    insert_many(PendingSignup, signups)
+    for signup in signups:
+        outbox.queue_after_commit(signup)
+    return len(signups)
 
 
 # --- Confirming --------------------------------------------------------------------

@@ -538,6 +538,7 @@ def process_batch(
             )
         )
     insert_rows(ImportedRow, _ROW_COLUMNS, results)
+    totals.errors.sort(key=lambda error: error.row)
     return totals
 
 

@@ -64,9 +64,9 @@ def add_to_list(
     with transaction.atomic():
         _lock(contact_list)
         eligible = set(
-            Contact.objects.filter(pk__in=id_set(ids, Contact), anonymised_at__isnull=True).values_list(
-                "pk", flat=True
-            )
+            Contact.objects.filter(
+                pk__in=id_set(ids, Contact), anonymised_at__isnull=True
+            ).values_list("pk", flat=True)
         )
         already = set(
             ListMembership.objects.current()

@@ -40,7 +40,12 @@ def test_dry_run_then_run_creates_contacts_with_purposes_and_list(
     )
     totals = run.check(job)
     assert totals.as_dict() == {
-        "rows": 2, "created": 2, "updated": 0, "unchanged": 0, "invited": 0, "skipped": 0
+        "rows": 2,
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "invited": 0,
+        "skipped": 0,
     }
     assert Contact.objects.count() == 0  # the dry run wrote nothing
     job.refresh_from_db()
@@ -49,7 +54,9 @@ def test_dry_run_then_run_creates_contacts_with_purposes_and_list(
     assert job.state == ImportJob.State.DONE and job.created == 2
     jana = Contact.objects.by_email("JANA@example.cz").get()
     assert (jana.first_name, jana.last_name, jana.custom_fields) == (
-        "Jana", "Nováková", {"city": "Brno"}
+        "Jana",
+        "Nováková",
+        {"city": "Brno"},
     )
     assert jana.source == "import"
     assert ListMembership.objects.current().filter(contact_list=contact_list).count() == 2
@@ -72,20 +79,23 @@ def test_per_row_errors_with_row_numbers(write_file, purpose, make_contact):
         "OK@example.cz,A,B,2024-01-02\n"  # 4: duplicate (case-insensitive)
         "gone@example.cz,A,B,2024-01-02\n"  # 5: suppressed
         "late@example.cz,A,B,someday\n"  # 6: bad date
-        "calc@example.cz,=HYPERLINK(\"x\"),B,2024-01-02\n"  # 7: formula
+        'calc@example.cz,=HYPERLINK("x"),B,2024-01-02\n'  # 7: formula
         "long@example.cz," + "x" * 2000 + ",B,2024-01-02\n"  # 8: too long
         "rag@example.cz,A,B,2024-01-02,extra,more\n"  # 9: ragged
         "phone@example.cz,+420 123 456,B,3. 2. 2024\n"  # 10: fine (not a formula)
     )
-    job = make_job(
-        write_file(content), purposes=[assign(purpose, valid_from="column", column=3)]
-    )
+    job = make_job(write_file(content), purposes=[assign(purpose, valid_from="column", column=3)])
     totals = run.check(job)
     assert totals.created == 2 and totals.skipped == 7
     shown = [(e.row, e.code) for e in totals.errors]
     assert shown == [
-        (3, "bad_email"), (4, "duplicate"), (5, "suppressed"), (6, "bad_date"),
-        (7, "formula"), (8, "too_long"), (9, "ragged"),
+        (3, "bad_email"),
+        (4, "duplicate"),
+        (5, "suppressed"),
+        (6, "bad_date"),
+        (7, "formula"),
+        (8, "too_long"),
+        (9, "ragged"),
     ]
     assert all("@" not in e.masked or "***" in e.masked for e in totals.errors)
     job = run.run(job.pk)
@@ -161,15 +171,21 @@ def test_crash_mid_import_then_resume_equals_one_clean_run(
     write_file, purpose, contact_list, settings, monkeypatch
 ):
     settings.WAGTAIL_GDPR_MAIL_IMPORT_BATCH_SIZE = 3
-    content = "Email Address,First Name,Last Name\n" + "".join(
-        f"p{n}@example.cz,P{n},N\n" for n in range(10)
-    ) + "p1@example.cz,dup,N\nbad,x,y\n"
+    content = (
+        "Email Address,First Name,Last Name\n"
+        + "".join(f"p{n}@example.cz,P{n},N\n" for n in range(10))
+        + "p1@example.cz,dup,N\nbad,x,y\n"
+    )
     clean = make_job(write_file(content), purposes=[assign(purpose)], contact_list=contact_list)
     run.check(clean)
     clean = run.run(clean.pk)
     clean_report = [(r["row"], r["outcome"], r["code"]) for r in run.report_rows(clean)]
-    clean_counts = (Contact.objects.count(), PurposeAssignment.objects.count(),
-                    ConsentRecord.objects.count(), ListMembership.objects.count())
+    clean_counts = (
+        Contact.objects.count(),
+        PurposeAssignment.objects.count(),
+        ConsentRecord.objects.count(),
+        ListMembership.objects.count(),
+    )
     Contact.objects.all().delete()  # cascades: assignments, records, memberships
 
     crashy = make_job(write_file(content), purposes=[assign(purpose)], contact_list=contact_list)
@@ -192,5 +208,13 @@ def test_crash_mid_import_then_resume_equals_one_clean_run(
     report = [(r["row"], r["outcome"], r["code"]) for r in run.report_rows(crashy)]
     assert report == clean_report
     assert (crashy.created, crashy.skipped) == (clean.created, clean.skipped) == (10, 2)
-    assert Contact.objects.count() == 10
-    assert PurposeAssignment.objects.filter(contact__in=Contact.objects.all()).count() == 10
+    assert (
+        (
+            Contact.objects.count(),
+            PurposeAssignment.objects.count(),
+            ConsentRecord.objects.count(),
+            ListMembership.objects.count(),
+        )
+        == clean_counts
+        == (10, 10, 10, 10)
+    )

@@ -66,7 +66,9 @@ NAME_FIELDS = ("first_name", "last_name")
 # A value a spreadsheet would run; "+420 …" and "-5" are numbers, not formulas.
 _FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?![\d\s().,/-]*$))")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
-_CZ_DATE = re.compile(r"^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_CZ_DATE = re.compile(
+    r"^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
 
 #: Called inside each batch's transaction before it commits, with the job and the
 #: batch's last row number (tests make it raise to simulate a crash mid-import).
@@ -506,7 +508,10 @@ def process_batch(
             starts,
             source=ContactSource.IMPORT,
             actor_user_id=job.user_id,
-            evidence={**evidence, "import": {**evidence["import"], "valid_from": choice.valid_from}},
+            evidence={
+                **evidence,
+                "import": {**evidence["import"], "valid_from": choice.valid_from},
+            },
         )
     if doi and invitations:
         invite(
@@ -766,4 +771,3 @@ def report_rows(job: ImportJob) -> Iterator[dict[str, Any]]:
             "error": str(ERRORS.get(code, "")) if code else "",
             "email": masked,
         }
-

@@ -33,7 +33,9 @@ class ImportJob(models.Model):
         FILL = "fill", _("Fill in only empty fields")
         OVERWRITE = "overwrite", _("Overwrite with the file's values")
 
-    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.UPLOADED)
+    state = models.CharField(
+        _("state"), max_length=8, choices=State.choices, default=State.UPLOADED
+    )
     #: The file's path in the import storage; emptied when the file is deleted.
     file_path = models.CharField(max_length=255, blank=True)
     file_kind = models.CharField(max_length=4)  # "csv" or "xlsx"

@@ -58,9 +58,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        purposes = [
-            _by_name_or_id(ProcessingPurpose, p, "purpose") for p in options["purpose"]
-        ]
+        purposes = [_by_name_or_id(ProcessingPurpose, p, "purpose") for p in options["purpose"]]
         contact_list = (
             _by_name_or_id(ContactList, options["list_name"], "list")
             if options["list_name"]
@@ -110,8 +108,9 @@ class Command(BaseCommand):
             spec = {"valid_from": "column", "column": self._column(job, valid_from[7:], None)}
         else:
             if run.parse_date(valid_from) is None:
-                raise CommandError(f"--valid-from {valid_from!r} is not now, joined, a date "
-                                   "or column:NAME.")
+                raise CommandError(
+                    f"--valid-from {valid_from!r} is not now, joined, a date or column:NAME."
+                )
             spec = {"valid_from": "date", "date": valid_from}
         if spec["valid_from"] == "joined" and contact_list is None:
             raise CommandError("--valid-from joined needs --list.")

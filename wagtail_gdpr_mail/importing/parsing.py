@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -139,11 +138,15 @@ def _heading(table: Table) -> list[str]:
 
 
 def _csv_rows(table: Table, heading: bool = False) -> Iterator[tuple[int, list[str]]]:
-    """Rows of a CSV file; the first non-empty row is the heading (row 1)."""
+    """Rows of a CSV file; the first non-empty row is the heading (row 1).
+
+    Each physical line is decoded on its own, so a line in another encoding is
+    reported with its row number (a text wrapper would fail a chunk ahead).
+    """
     number = 0
     with table.path.open("rb") as raw:
-        text = io.TextIOWrapper(raw, encoding=table.encoding, newline="", errors="strict")
-        reader = csv.reader(text, delimiter=table.delimiter)
+        lines = (line.decode(table.encoding) for line in raw)
+        reader = csv.reader(lines, delimiter=table.delimiter)
         try:
             for cells in reader:
                 if not any(c.strip() for c in cells):

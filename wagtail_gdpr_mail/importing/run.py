@@ -310,11 +310,13 @@ def _save_updates(contacts: list[Contact], now: dt.datetime) -> None:
         for contact in contacts:
             contact.save(update_fields=["first_name", "last_name", "custom_fields", "updated_at"])
         return
+    # The primary key too: the staging table copies no identity default.
     upsert_rows(
         Contact,
-        _CONTACT_COLUMNS,
+        ("id", *_CONTACT_COLUMNS),
         [
-            _sealed(
+            (c.pk,)
+            + _sealed(
                 {
                     "row_key": c.row_key,
                     "email": c.email,

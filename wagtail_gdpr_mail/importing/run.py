@@ -3,7 +3,7 @@
 One engine for the admin, the Celery task and ``gdpr_mail_import``. A job is worked
 off in batches of rows (``IMPORT_BATCH_SIZE``); each batch is one transaction that
 writes its contacts (COPY, encrypted), their list memberships, their purposes and
-consent records (``consent.bulk.assign_many``: the chain writer in bulk), the
+consent records (``consent.bulk.assign_many_purposes``: the chain writer in bulk), the
 pending signups of double opt-in purposes, one :class:`ImportedRow` per row and the
 job's counters with its cursor (the last row done). A run killed mid-way resumes
 after the cursor, so no row is imported twice. The dry run is the same work in one
@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import audit
 from ..conf import app_settings
-from ..consent.bulk import assign_many
+from ..consent.bulk import assign_many_purposes
 from ..crypto import email_blind_index, get_blind_index, normalise_email
 from ..exceptions import ImportFileError
 from ..lists import add_to_list
@@ -351,7 +351,9 @@ def _lookups(candidates: list[Candidate]) -> dict[str, str]:
 
 def _existing(lookups: dict[str, str], policy: str) -> dict[str, Any]:
     """Existing contacts by the batch's current blind indexes."""
-    contacts = Contact.objects.filter(email_index__in=list(lookups))
+    contacts = Contact.objects.filter(
+        email_index__in=id_set(list(lookups), Contact, sql_type="text")
+    )
     if policy == ImportJob.Policy.KEEP:
         rows = contacts.values_list("pk", "email_index", "anonymised_at")
         return {lookups[index]: (pk, anonymised) for pk, index, anonymised in rows}
@@ -386,16 +388,18 @@ def process_batch(
     indexes = [c.index for c in candidates]
     if indexes:
         earlier = set(
-            ImportedRow.objects.filter(job=job, email_index__in=indexes)
+            ImportedRow.objects.filter(
+                job=job, email_index__in=id_set(indexes, ImportedRow, sql_type="text")
+            )
             .exclude(outcome=ImportedRow.Outcome.SKIPPED)
             .values_list("email_index", flat=True)
         )
         lookups = _lookups(candidates)
         suppressed = {
             lookups[index]
-            for index in Suppression.objects.filter(address_index__in=list(lookups)).values_list(
-                "address_index", flat=True
-            )
+            for index in Suppression.objects.filter(
+                address_index__in=id_set(list(lookups), Suppression, sql_type="text")
+            ).values_list("address_index", flat=True)
         }
     else:
         earlier = suppressed = set()
@@ -497,7 +501,7 @@ def process_batch(
             )
             .values_list("contact_id", "added_at")
         )
-    evidence = {"import": {"import_id": job.pk}, "note": job.note}
+    grants = []
     for choice in assign:
         starts = {}
         for row, pk in contact_ids.items():
@@ -505,16 +509,19 @@ def process_batch(
             if choice.valid_from == "joined":
                 start = joined.get(pk, start)
             starts[pk] = start
-        assign_many(
-            choice.purpose,
-            starts,
-            source=ContactSource.IMPORT,
-            actor_user_id=job.user_id,
-            evidence={
-                **evidence,
-                "import": {**evidence["import"], "valid_from": choice.valid_from},
+        grants.append((choice.purpose, starts))
+    assign_many_purposes(
+        grants,
+        source=ContactSource.IMPORT,
+        actor_user_id=job.user_id,
+        evidence={
+            "import": {
+                "import_id": job.pk,
+                "valid_from": {str(c.purpose.pk): c.valid_from for c in assign},
             },
-        )
+            "note": job.note,
+        },
+    )
     if doi and invitations:
         invite(
             invitations,

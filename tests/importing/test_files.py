@@ -163,3 +163,13 @@ def test_upload_larger_than_the_limit(settings):
     with pytest.raises(ImportFileError, match="larger than"):
         run.create_job([b"email\n", b"a@example.cz\n"])
     assert ImportJob.objects.count() == 0
+
+
+def test_system_check_refuses_an_import_dir_under_media_root(settings, tmp_path):
+    from wagtail_gdpr_mail.checks import check_import_dir
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.WAGTAIL_GDPR_MAIL_IMPORT_DIR = str(tmp_path / "media" / "imports")
+    assert [m.id for m in check_import_dir()] == ["wagtail_gdpr_mail.E060"]
+    settings.WAGTAIL_GDPR_MAIL_IMPORT_DIR = str(tmp_path / "private")
+    assert check_import_dir() == []

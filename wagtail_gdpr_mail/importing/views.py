@@ -27,6 +27,7 @@ from ..spreadsheets import csv_lines
 from . import run, tasks
 from .forms import MappingForm, UploadForm
 from .parsing import Table
+from .rows import ERRORS
 
 PERMISSION = "wagtail_gdpr_mail.import_contacts"
 NAMESPACE = "wagtail_gdpr_mail_import"
@@ -189,7 +190,7 @@ class JobView(ImportPermissionMixin, View):
                 "job": job,
                 "dry_run": job.dry_run or {},
                 "errors": (job.dry_run or {}).get("errors", [])[:200],
-                "error_texts": run.ERRORS,
+                "error_texts": ERRORS,
                 "progress": progress_data(job),
                 "status_url": reverse(url_name("status"), args=[job.pk]),
                 "report_url": reverse(url_name("report"), args=[job.pk]),

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ...exceptions import ImportFileError
 from ...importing import run
 from ...importing.presets import guess_mapping
+from ...importing.rows import ERRORS, parse_date
 from ...models import ContactList, ImportJob, ProcessingPurpose
 
 
@@ -107,7 +108,7 @@ class Command(BaseCommand):
         elif valid_from.startswith("column:"):
             spec = {"valid_from": "column", "column": self._column(job, valid_from[7:], None)}
         else:
-            if run.parse_date(valid_from) is None:
+            if parse_date(valid_from) is None:
                 raise CommandError(
                     f"--valid-from {valid_from!r} is not now, joined, a date or column:NAME."
                 )
@@ -149,7 +150,7 @@ class Command(BaseCommand):
             ]
         for error in errors:
             self.stdout.write(
-                f"row {error['row']}: {error['code']} ({run.ERRORS[error['code']]}) {error['email']}"
+                f"row {error['row']}: {error['code']} ({ERRORS[error['code']]}) {error['email']}"
             )
         prefix = "dry run: would have " if dry_run else ""
         self.stdout.write(

@@ -93,3 +93,40 @@ def test_without_the_permission_nothing_is_shown_or_done(client, editor):
     assert ImportJob.objects.count() == 0
     menu = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Import contacts" not in menu
+
+
+def test_every_step_refuses_a_user_without_the_permission(client, editor, write_file):
+    from tests.helpers.importing import make_job
+
+    job = make_job(write_file("email\na@example.cz\n"))
+    client.force_login(editor)
+    for name in ("job", "status", "report"):
+        url = reverse(f"wagtail_gdpr_mail_import:{name}", args=[job.pk])
+        assert client.get(url).status_code == 403
+    url = reverse("wagtail_gdpr_mail_import:job", args=[job.pk])
+    assert client.post(url, {"action": "check", "email": "0"}).status_code == 403
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.UPLOADED and job.dry_run is None
+
+
+def test_start_twice_queues_once_and_cancel_deletes_the_file(
+    client, write_file, django_capture_on_commit_callbacks, import_dir
+):
+    from tests.helpers.importing import make_job
+    from wagtail_gdpr_mail.importing import run
+
+    client.force_login(importer())
+    job = make_job(write_file("email\na@example.cz\n"))
+    run.check(job)
+    url = reverse("wagtail_gdpr_mail_import:job", args=[job.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(url, {"action": "start"})
+        client.post(url, {"action": "start"})
+    assert len(callbacks) == 1
+    other = make_job(write_file("email\nb@example.cz\n"))
+    run.check(other)
+    assert len(list(import_dir.iterdir())) == 2
+    client.post(reverse("wagtail_gdpr_mail_import:job", args=[other.pk]), {"action": "cancel"})
+    other.refresh_from_db()
+    assert other.state == ImportJob.State.FAILED and not other.file_path
+    assert len(list(import_dir.iterdir())) == 1

@@ -22,11 +22,14 @@ from ..consent.evidence import client_info
 from ..crypto import email_blind_index, email_blind_index_candidates
 from ..lists import add_to_list
 from ..locking import retry_when_locked, write_transaction
+from ..mail import default_site
 from ..models import Contact, ContactList, ContactSource, ProcessingPurpose, Suppression
+from ..models.bulk_insert import insert_many
 from ..models.outbox import MailStatus
 from ..models.signups import PendingSignup
 from ..ratelimit import claim_confirmation_mail, claim_quiet_period, release_quiet_guard
-from .forms import SubscriptionForm, form_snapshot
+from .blocks import DEFAULT_BODY, DEFAULT_SUBJECT
+from .forms import SubscriptionForm, form_snapshot, purpose_snapshots
 
 # --- Submitting --------------------------------------------------------------------
 
@@ -174,11 +177,6 @@ def invite(
     """
     if not invitations:
         return 0
-    from ..mail import default_site
-    from ..models.bulk_insert import insert_many
-    from .blocks import DEFAULT_BODY, DEFAULT_SUBJECT
-    from .forms import purpose_snapshots
-
     now = timezone.now()
     site = default_site()
     base_url = (site.root_url if site else "") + "/"

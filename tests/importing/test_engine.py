@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from tests.helpers.importing import assign, make_job
 from tests.helpers.links import confirm_path
-from wagtail_gdpr_mail.importing import run
+from wagtail_gdpr_mail.importing import batch, run
 from wagtail_gdpr_mail.models import (
     ConsentRecord,
     Contact,
@@ -64,6 +67,31 @@ def test_dry_run_then_run_creates_contacts_with_purposes_and_list(
     assert record.evidence["note"] == "Paper forms at the fair 2026"
     assert record.evidence["import"]["import_id"] == job.pk
     assert not job.file_path  # the file is gone after the run
+    entry = ModelLogEntry.objects.get(action="wagtail_gdpr_mail.import_contacts")
+    assert entry.data["created"] == 2 and entry.data["import_id"] == job.pk
+    assert "jana" not in json.dumps(entry.data).lower()
+    assert not ModelLogEntry.objects.filter(action="wagtail_gdpr_mail.join_list").exists()
+
+
+def test_a_contact_created_meanwhile_makes_the_batch_run_again(write_file, purpose, monkeypatch):
+    job = make_job(write_file(CSV), purposes=[assign(purpose)])
+    real = batch.insert_rows
+    calls = {"n": 0}
+
+    def racing_insert(model, columns, rows):
+        if model is Contact and calls["n"] == 0:
+            calls["n"] += 1
+            Contact.objects.create(email="petr@example.cz")  # a confirmation got there first
+        return real(model, columns, rows)
+
+    monkeypatch.setattr(batch, "insert_rows", racing_insert)
+    job = run.run(job.pk)
+    # One connection here: the racing row went with the failed batch's rollback, so
+    # the second attempt creates both; what counts is that the unique violation
+    # rolled the batch back whole and the batch ran again, without doubling anything.
+    assert calls["n"] == 1 and job.state == ImportJob.State.DONE
+    assert job.created == 2 and Contact.objects.count() == 2
+    assert PurposeAssignment.objects.count() == ConsentRecord.objects.count() == 2
 
 
 def _codes(job):

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,11 +160,28 @@ def run(job_id: int) -> ImportJob:
             raise ImportFileError(str(ERRORS["unknown_purpose"]))
         table = _open(job)
         for batch in _batches(table, job.cursor):
-            if not _commit_batch(job.pk, choices, batch):
+            if not _commit_batch_retrying(job.pk, choices, batch):
                 break
     except ImportFileError as error:
         return _fail(job.pk, error.messages[0])
     return _finish(job.pk)
+
+
+#: Attempts at a batch that collided with a concurrent writer of the same address.
+BATCH_ATTEMPTS = 3
+
+
+def _commit_batch_retrying(job_id: int, choices: list[PurposeChoice], batch: list) -> bool:
+    """A form's confirmation or another import may create one of the batch's addresses
+    between our lookup and our insert (the unique blind index refuses the second);
+    the batch is rolled back whole, and done again it finds that contact existing."""
+    for attempt in range(BATCH_ATTEMPTS):
+        try:
+            return _commit_batch(job_id, choices, batch)
+        except IntegrityError:
+            if attempt == BATCH_ATTEMPTS - 1:
+                raise
+    return False
 
 
 def _commit_batch(job_id: int, choices: list[PurposeChoice], batch: list) -> bool:

@@ -104,9 +104,12 @@ def assign_many_purposes(
     source: str,
     actor_user_id: int | None = None,
     evidence: dict[str, Any] | None = None,
+    new_contact_ids: frozenset[int] = frozenset(),
 ) -> BatchResult:
     """:func:`assign_many` for several purposes at once (an import's row may bring
-    two): one transaction and one pass of the chain writer for all their records."""
+    two): one transaction and one pass of the chain writer for all their records.
+    ``new_contact_ids``: contacts created in the caller's transaction, which hold no
+    assignment yet (not looked up)."""
     grants = [(purpose, starts) for purpose, starts in grants if starts]
     if not grants:
         return BatchResult()
@@ -124,11 +127,16 @@ def assign_many_purposes(
                 "purpose_revision_id": revision.pk if revision else None,
             }
             ends: dict[datetime, datetime | None] = {}  # a batch has few distinct starts
+            known = [c for c in starts if c not in new_contact_ids]
             current = {
                 a.contact_id: a
-                for a in PurposeAssignment.objects.select_for_update()
-                .filter(contact_id__in=id_set(list(starts), PurposeAssignment), purpose=purpose)
-                .current()
+                for a in (
+                    PurposeAssignment.objects.select_for_update()
+                    .filter(contact_id__in=id_set(known, PurposeAssignment), purpose=purpose)
+                    .current()
+                    if known
+                    else ()
+                )
             }
             new = []
             for contact_id, start in starts.items():

@@ -309,6 +309,7 @@ def process_batch(
         grants.append((choice.purpose, starts))
     assign_many_purposes(
         grants,
+        new_contact_ids=frozenset(new_ids),
         source=ContactSource.IMPORT,
         actor_user_id=job.user_id,
         evidence={

@@ -86,7 +86,8 @@ def _copy_rows(
 ) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    with connection.cursor() as cursor:
+    # The raw psycopg cursor: its errors are wrapped as Django's (IntegrityError…).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             write = copy.write_row
             for row in rows:

@@ -55,6 +55,8 @@ SEND_NOTICE = PREFIX + "send_notice"
 #: (one entry per operation, with the count).
 BULK_ASSIGN = PREFIX + "bulk_assign"
 BULK_REVOKE = PREFIX + "bulk_revoke"
+#: A contact import ran (one entry per import, with its counts; no personal data).
+IMPORT_CONTACTS = PREFIX + "import_contacts"
 #: A static segment's snapshot was taken (who was in it, kept as evidence).
 SEGMENT_SNAPSHOT = PREFIX + "segment_snapshot"
 #: One call of the REST API, logged on its key: endpoint, method, status, object ids.
@@ -101,6 +103,7 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
     (API_CALL, _("API call"), _("The REST API was called with this key")),
     (CREATE_API_KEY, _("Create API key"), _("API key created")),
     (REVOKE_API_KEY, _("Revoke API key"), _("API key revoked")),
+    (IMPORT_CONTACTS, _("Import contacts"), _("Contacts imported")),
     (
         ACCEPT_DPA,
         _("Accept data processing agreement"),

@@ -335,5 +335,44 @@ class AppSettings:
         with ``page_size``)."""
         return max(1, int(self._setting("API_PAGE_SIZE", 100)))
 
+    # --- importing -----------------------------------------------------------------
+
+    @property
+    def IMPORT_DIR(self) -> str:
+        """A private directory (not served, not under ``MEDIA_ROOT``) where uploaded
+        import files wait for their run; each is deleted when its run ends. Every web
+        process and Celery worker must see the same directory."""
+        import os
+        import tempfile
+
+        default = os.path.join(tempfile.gettempdir(), "wagtail-gdpr-mail-imports")
+        return str(self._setting("IMPORT_DIR", None) or default)
+
+    @property
+    def IMPORT_MAX_UPLOAD_BYTES(self) -> int:
+        """The largest import file the admin accepts."""
+        return int(self._setting("IMPORT_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
+
+    @property
+    def IMPORT_MAX_ROWS(self) -> int:
+        """The most data rows one import file may have."""
+        return int(self._setting("IMPORT_MAX_ROWS", 2_000_000))
+
+    @property
+    def IMPORT_MAX_CELL_CHARS(self) -> int:
+        """The longest value an imported cell may hold; a longer one is a per-row error."""
+        return int(self._setting("IMPORT_MAX_CELL_CHARS", 1000))
+
+    @property
+    def IMPORT_MAX_XLSX_BYTES(self) -> int:
+        """The most an XLSX file may unpack to (its zip declares it before anything is
+        unpacked): the guard against zip bombs."""
+        return int(self._setting("IMPORT_MAX_XLSX_BYTES", 512 * 1024 * 1024))
+
+    @property
+    def IMPORT_BATCH_SIZE(self) -> int:
+        """Rows per transaction of an import (each commits with the resume cursor)."""
+        return max(1, int(self._setting("IMPORT_BATCH_SIZE", 5000)))
+
 
 app_settings = AppSettings()

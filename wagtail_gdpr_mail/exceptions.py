@@ -31,3 +31,8 @@ class ConsentRecordError(GdprMailError):
 class SuppressedAddressError(GdprMailError, ValidationError):
     """The address was erased, bounced or complained: only a fresh double opt-in by
     the person may bring it back."""
+
+
+class ImportFileError(GdprMailError, ValidationError):
+    """An uploaded import file cannot be read at all (not a spreadsheet, a zip bomb,
+    an encoding that breaks mid-file, …); the message says why, in the editor's words."""

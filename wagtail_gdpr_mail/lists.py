@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from . import audit
 from .models import Contact, ContactList, ListMembership
+from .models.bulk_insert import id_set
 
 
 @dataclass(frozen=True)
@@ -50,24 +51,26 @@ def add_to_list(
     *,
     user: Any = None,
     when: datetime | None = None,
+    log: bool = True,
 ) -> MembershipChange:
     """Make ``contacts`` current members of ``contact_list``, joined at ``when`` (now).
 
     A contact already in the list keeps their membership (and join date); an
-    anonymised contact is not added. One transaction.
+    anonymised contact is not added. One transaction. ``log=False``: no entry per
+    contact, for a bulk caller that writes one entry for the whole operation (an import).
     """
     ids = _contact_ids(contacts)
     when = when or timezone.now()
     with transaction.atomic():
         _lock(contact_list)
         eligible = set(
-            Contact.objects.filter(pk__in=ids, anonymised_at__isnull=True).values_list(
-                "pk", flat=True
-            )
+            Contact.objects.filter(
+                pk__in=id_set(ids, Contact), anonymised_at__isnull=True
+            ).values_list("pk", flat=True)
         )
         already = set(
             ListMembership.objects.current()
-            .filter(contact_list=contact_list, contact_id__in=eligible)
+            .filter(contact_list=contact_list, contact_id__in=id_set(list(eligible), Contact))
             .values_list("contact_id", flat=True)
         )
         joining = sorted(eligible - already)
@@ -83,12 +86,13 @@ def add_to_list(
             ],
             batch_size=1000,
         )
-        audit.log_many(
-            Contact.objects.filter(pk__in=joining).only("pk"),
-            audit.JOIN_LIST,
-            user=user,
-            data={"list_id": contact_list.pk},
-        )
+        if log:
+            audit.log_many(
+                Contact.objects.filter(pk__in=joining).only("pk"),
+                audit.JOIN_LIST,
+                user=user,
+                data={"list_id": contact_list.pk},
+            )
     return MembershipChange(changed=len(joining), unchanged=len(ids) - len(joining))
 
 

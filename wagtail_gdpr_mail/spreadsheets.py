@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.utils.encoding import force_str
@@ -35,15 +35,25 @@ def safe_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return {key: safe_cell(value) for key, value in row.items()}
 
 
-def csv_text(fieldnames: list[str], headings: Mapping[str, Any], rows: Iterable[Mapping]) -> str:
-    """A whole CSV file as text: the BOM, a heading row, then ``rows``, every cell safe."""
+def csv_lines(
+    fieldnames: list[str], headings: Mapping[str, Any], rows: Iterable[Mapping]
+) -> Iterator[str]:
+    """A CSV file piece by piece (for a streamed download): the BOM, a heading row,
+    then ``rows``, every cell safe."""
     buffer = io.StringIO()
-    buffer.write(BOM)
     writer = csv.DictWriter(buffer, fieldnames=fieldnames)
     writer.writerow(safe_row({key: headings[key] for key in fieldnames}))
+    yield BOM + buffer.getvalue()
     for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
         writer.writerow(safe_row(row))
-    return buffer.getvalue()
+        yield buffer.getvalue()
+
+
+def csv_text(fieldnames: list[str], headings: Mapping[str, Any], rows: Iterable[Mapping]) -> str:
+    """A whole CSV file as text: the BOM, a heading row, then ``rows``, every cell safe."""
+    return "".join(csv_lines(fieldnames, headings, rows))
 
 
 class SafeCsvExportMixin:

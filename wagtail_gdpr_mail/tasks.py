@@ -12,6 +12,7 @@ from .consent.tasks import (
     send_interest_notice,
     send_reconsent_mail,
 )
+from .importing.tasks import run_import
 from .monitoring.tasks import send_access_alert
 from .outbox import purge_expired_signups, sweep_unsent_mail
 from .rights.tasks import enforce_storage_limitation, request_access, send_access_mail
@@ -26,6 +27,7 @@ __all__ = [
     "record_expiries",
     "request_access",
     "run_bulk_operation",
+    "run_import",
     "send_access_alert",
     "send_access_mail",
     "send_confirmation_mail",

@@ -13,6 +13,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from ..importing.views import ImportViewSet
 from ..legal.views import LegalBasisDeleteView
 from ..legal.viewsets import LEGAL_VIEWSETS
 from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
@@ -184,6 +185,7 @@ class GdprMailViewSetGroup(SnippetViewSetGroup):
         PurposeViewSet,
         LegalBasisViewSet,
         *LEGAL_VIEWSETS,
+        ImportViewSet,
     )
     menu_label = _("GDPR mail")
     menu_icon = "mail"

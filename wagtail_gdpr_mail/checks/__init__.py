@@ -11,6 +11,7 @@ Importing this package registers every check.
 from __future__ import annotations
 
 from .api import check_api_settings
+from .importing import check_import_dir
 from .keys import (
     MIN_DISTINCT_BYTES,
     PUBLISHED_KEY_DIGESTS,
@@ -47,6 +48,7 @@ from .twofactor import (
 )
 
 __all__ = [
+    "check_import_dir",
     "check_api_settings",
     "BROKER_PROBE_TIMEOUT",
     "CELERY_DEFAULT_BROKER",

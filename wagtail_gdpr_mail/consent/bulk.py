@@ -93,94 +93,122 @@ def assign_many(
     A contact already holding the purpose (not revoked) has it renewed, as
     ``assign_purpose`` does: valid from the earlier start, until the new end.
     """
-    if not starts:
+    return assign_many_purposes(
+        [(purpose, starts)], source=source, actor_user_id=actor_user_id, evidence=evidence
+    )
+
+
+def assign_many_purposes(
+    grants: list[tuple[ProcessingPurpose, dict[int, datetime]]],
+    *,
+    source: str,
+    actor_user_id: int | None = None,
+    evidence: dict[str, Any] | None = None,
+    new_contact_ids: frozenset[int] = frozenset(),
+) -> BatchResult:
+    """:func:`assign_many` for several purposes at once (an import's row may bring
+    two): one transaction and one pass of the chain writer for all their records.
+    ``new_contact_ids``: contacts created in the caller's transaction, which hold no
+    assignment yet (not looked up)."""
+    grants = [(purpose, starts) for purpose, starts in grants if starts]
+    if not grants:
         return BatchResult()
     now = timezone.now()
-    revision = purpose.current_revision()
-    common = {
-        "source": source,
-        "occurred_at": now,
-        "actor_user_id": actor_user_id,
-        "purpose_revision_id": revision.pk if revision else None,
-    }
-    ends: dict[datetime, datetime | None] = {}  # a batch has few distinct starts
+    records: list[NewRecord] = []
+    assignments: dict[int, PurposeAssignment] = {}
+    assigned = renewed_count = 0
     with transaction.atomic():
-        current = {
-            a.contact_id: a
-            for a in PurposeAssignment.objects.select_for_update()
-            .filter(contact_id__in=id_set(list(starts), PurposeAssignment), purpose=purpose)
-            .current()
-        }
-        new = []
-        for contact_id, start in starts.items():
-            if contact_id not in current:
-                if start not in ends:
-                    ends[start] = purpose.valid_until_from(start)
-                new.append((contact_id, purpose.pk, start, ends[start], source, now, "", ""))
-        new_ids = insert_rows(PurposeAssignment, _ASSIGNMENT_COLUMNS, new)
-        records = [
-            _new_record(
-                contact_id,
-                assignment_id,
-                purpose.pk,
-                start,
-                end,
-                ConsentRecord.Event.GIVEN,
-                common,
-                dict(evidence or {}),
-            )
-            for (contact_id, _p, start, end, *_rest), assignment_id in zip(
-                new, new_ids, strict=True
-            )
-        ]
-        renewed = []
-        for contact_id, assignment in current.items():
-            previous = {
-                "previous_valid_from": assignment.valid_from.isoformat(),
-                "previous_valid_until": (
-                    assignment.valid_until.isoformat() if assignment.valid_until else None
-                ),
+        for purpose, starts in grants:
+            revision = purpose.current_revision()
+            common = {
+                "source": source,
+                "occurred_at": now,
+                "actor_user_id": actor_user_id,
+                "purpose_revision_id": revision.pk if revision else None,
             }
-            start = starts[contact_id]
-            assignment.valid_from = min(assignment.valid_from, start)
-            assignment.valid_until = purpose.valid_until_from(start)
-            assignment.source = source
-            renewed.append(assignment)
-            records.append(
+            ends: dict[datetime, datetime | None] = {}  # a batch has few distinct starts
+            known = [c for c in starts if c not in new_contact_ids]
+            current = {
+                a.contact_id: a
+                for a in (
+                    PurposeAssignment.objects.select_for_update()
+                    .filter(contact_id__in=id_set(known, PurposeAssignment), purpose=purpose)
+                    .current()
+                    if known
+                    else ()
+                )
+            }
+            new = []
+            for contact_id, start in starts.items():
+                if contact_id not in current:
+                    if start not in ends:
+                        ends[start] = purpose.valid_until_from(start)
+                    new.append((contact_id, purpose.pk, start, ends[start], source, now, "", ""))
+            new_ids = insert_rows(PurposeAssignment, _ASSIGNMENT_COLUMNS, new)
+            for values, pk in zip(new, new_ids, strict=True):
+                assignment = PurposeAssignment(
+                    pk=pk, **dict(zip(_ASSIGNMENT_COLUMNS, values, strict=True))
+                )
+                assignment._state.adding = False
+                assignments[pk] = assignment
+            records.extend(
                 _new_record(
                     contact_id,
-                    assignment.pk,
+                    assignment_id,
                     purpose.pk,
-                    assignment.valid_from,
-                    assignment.valid_until,
-                    ConsentRecord.Event.RENEWED,
+                    start,
+                    end,
+                    ConsentRecord.Event.GIVEN,
                     common,
-                    {**previous, **(evidence or {})},
+                    dict(evidence or {}),
+                )
+                for (contact_id, _p, start, end, *_rest), assignment_id in zip(
+                    new, new_ids, strict=True
                 )
             )
-        PurposeAssignment.objects.bulk_update(
-            renewed, ["valid_from", "valid_until", "source"], batch_size=1000
-        )
+            renewed = []
+            for contact_id, assignment in current.items():
+                previous = {
+                    "previous_valid_from": assignment.valid_from.isoformat(),
+                    "previous_valid_until": (
+                        assignment.valid_until.isoformat() if assignment.valid_until else None
+                    ),
+                }
+                start = starts[contact_id]
+                assignment.valid_from = min(assignment.valid_from, start)
+                assignment.valid_until = purpose.valid_until_from(start)
+                assignment.source = source
+                renewed.append(assignment)
+                assignments[assignment.pk] = assignment
+                records.append(
+                    _new_record(
+                        contact_id,
+                        assignment.pk,
+                        purpose.pk,
+                        assignment.valid_from,
+                        assignment.valid_until,
+                        ConsentRecord.Event.RENEWED,
+                        common,
+                        {**previous, **(evidence or {})},
+                    )
+                )
+            PurposeAssignment.objects.bulk_update(
+                renewed, ["valid_from", "valid_until", "source"], batch_size=1000
+            )
+            assigned += len(new)
+            renewed_count += len(renewed)
         ConsentRecord.objects.append_rows(records)
         if signals.consent_given.has_listeners(PurposeAssignment):
             _send_after_commit(
-                signals.consent_given, _as_records(records, new, new_ids, current), created=True
+                signals.consent_given, _as_records(records, assignments), created=True
             )
-    return BatchResult(assigned=len(new), renewed=len(renewed))
+    return BatchResult(assigned=assigned, renewed=renewed_count)
 
 
 def _as_records(
-    rows: list[NewRecord],
-    new: list[tuple[Any, ...]],
-    new_ids: list[int],
-    current: dict[int, PurposeAssignment],
+    rows: list[NewRecord], assignments: dict[int, PurposeAssignment]
 ) -> list[ConsentRecord]:
     """The written records as model instances, each with its assignment (for signals)."""
-    assignments = {a.pk: a for a in current.values()}
-    for values, pk in zip(new, new_ids, strict=True):
-        assignment = PurposeAssignment(pk=pk, **dict(zip(_ASSIGNMENT_COLUMNS, values, strict=True)))
-        assignment._state.adding = False
-        assignments[pk] = assignment
     records = []
     for row in rows:
         record = ConsentRecord(

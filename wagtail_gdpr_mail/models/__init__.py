@@ -3,6 +3,7 @@ from .api_keys import ApiKey, ApiScope, IdempotentRequest
 from .breaches import Breach, BreachRisk
 from .consent import GENESIS_HASH, ConsentChainHead, ConsentRecord, PurposeAssignment
 from .contacts import Contact, ContactList, ContactSource, ListMembership
+from .imports import ImportedRow, ImportJob
 from .legal import (
     ControllerSettings,
     DataProcessingAgreement,
@@ -43,6 +44,8 @@ __all__ = [
     "SegmentSnapshot",
     "SegmentSnapshotMember",
     "GENESIS_HASH",
+    "ImportJob",
+    "ImportedRow",
     "InterestNotice",
     "ConsentChainHead",
     "ConsentRecord",

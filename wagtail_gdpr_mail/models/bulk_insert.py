@@ -45,14 +45,19 @@ _PLAIN_TYPES: dict[type[models.Field], type] = {
 }
 
 
-def id_set(ids: Sequence[int], model: type[models.Model] | None = None) -> Any:
+def id_set(
+    ids: Sequence[Any], model: type[models.Model] | None = None, *, sql_type: str = "bigint"
+) -> Any:
     """``ids`` for an ``__in`` filter: on PostgreSQL one array parameter
     (``IN (SELECT unnest(%s))``) instead of one placeholder per id, which costs
-    more to build than the query takes for thousands of ids."""
+    more to build than the query takes for thousands of ids. ``sql_type="text"``
+    for text keys (blind indexes)."""
     connection = connections[router.db_for_read(model) if model else "default"]
     if connection.vendor != "postgresql":
         return list(ids)
-    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+    if sql_type not in ("bigint", "text"):
+        raise ValueError(f"id_set: unsupported sql_type {sql_type!r}")
+    return RawSQL(f"SELECT unnest(%s::{sql_type}[])", [list(ids)])  # noqa: S611
 
 
 def _plain(field: models.Field) -> type | None:
@@ -81,7 +86,8 @@ def _copy_rows(
 ) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    with connection.cursor() as cursor:
+    # The raw psycopg cursor: its errors are wrapped as Django's (IntegrityError…).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             write = copy.write_row
             for row in rows:

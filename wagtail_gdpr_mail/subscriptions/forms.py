@@ -234,6 +234,12 @@ def purpose_snapshot(purpose: ProcessingPurpose, basis_codes: dict[int, str]) ->
     }
 
 
+def purpose_snapshots(purposes: list[ProcessingPurpose]) -> list[dict[str, Any]]:
+    """How ``purposes`` read now, as a form snapshot holds them (imports' invitations)."""
+    basis_codes = LegalBasis.objects.codes()
+    return [purpose_snapshot(p, basis_codes) for p in purposes]
+
+
 def form_snapshot(config: StructValue, page: Page, form: SubscriptionForm) -> dict[str, Any]:
     """The form exactly as the visitor saw it: texts, purposes and where it sat."""
     basis_codes = LegalBasis.objects.codes()

@@ -32,11 +32,12 @@ from ..models import (
     ProcessingPurpose,
     Suppression,
 )
+from ..models.bulk_insert import insert_many
 from ..models.outbox import MailStatus
 from ..models.signups import PendingSignup
 from ..ratelimit import claim_confirmation_mail, claim_quiet_period, release_quiet_guard
 from .blocks import DEFAULT_BODY, DEFAULT_SUBJECT
-from .forms import SubscriptionForm, form_snapshot, purpose_snapshot
+from .forms import SubscriptionForm, form_snapshot, purpose_snapshot, purpose_snapshots
 
 # --- Submitting --------------------------------------------------------------------
 
@@ -215,6 +216,64 @@ def _store_signup(
         _requeue(signup.pk)
         outbox.queue_after_commit(signup)
     return signup if keep or resend else None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """One address invited by an import (or another bulk source) to confirm."""
+
+    email: str
+    email_index: str
+    first_name: str = ""
+    last_name: str = ""
+
+
+def invite(
+    invitations: list[Invitation],
+    purposes: list[ProcessingPurpose],
+    *,
+    contact_list: ContactList | None,
+    source: dict,
+) -> int:
+    """Store a pending signup per invitation and queue its confirmation mail after
+    commit: the same double opt-in as a form's, so the contact appears (or gets the
+    purposes) only when the person confirms. ``source`` says where the addresses came
+    from (an import's id); it becomes the evidence's "submission". Returns the count.
+    """
+    if not invitations:
+        return 0
+    now = timezone.now()
+    site = default_site()
+    base_url = (site.root_url if site else "") + "/"
+    shown = purpose_snapshots(purposes)
+    form = {"form_id": "", "main_purpose": shown[0], "extra_purposes": shown[1:], **source}
+    mail = {"subject": str(DEFAULT_SUBJECT), "body": str(DEFAULT_BODY)}
+    signups = [
+        PendingSignup(
+            email=item.email,
+            email_index=item.email_index,
+            page=None,
+            form_id=f"import-{source.get('import_id', '')}"[:64],
+            contact_list=contact_list,
+            created_at=now,
+            expires_at=now + timedelta(days=app_settings.SIGNUP_EXPIRY_DAYS),
+            data={
+                "first_name": item.first_name,
+                "last_name": item.last_name,
+                "purpose_ids": [p.pk for p in purposes],
+                "submission": {"at": now.isoformat(), **source},
+                "form": form,
+                "mail": mail,
+                "base_url": base_url,
+                "language": None,
+            },
+        )
+        for item in invitations
+    ]
+    insert_many(PendingSignup, signups)
+    for signup in signups:
+        outbox.queue_after_commit(signup)
+    return len(signups)
 
 
 # --- Confirming --------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from .access import AccessRequest
+from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryStatus
 from .consent import GENESIS_HASH, ConsentChainHead, ConsentRecord, PurposeAssignment
 from .contacts import Contact, ContactList, ContactSource, ListMembership
 from .legal import (
@@ -26,6 +27,10 @@ from .suppression import Suppression
 __all__ = [
     "AccessRequest",
     "BulkOperation",
+    "Campaign",
+    "CampaignStatus",
+    "Delivery",
+    "DeliveryStatus",
     "CustomFieldIndex",
     "Segment",
     "SegmentKind",

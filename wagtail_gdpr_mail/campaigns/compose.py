@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.utils import make_msgid
+from email.headerregistry import Address
 from html import unescape
 
 from django.core.exceptions import ValidationError
@@ -79,6 +79,7 @@ class CampaignMail:
     text: str
     unsubscribe_url: str
     domain: str | None
+    campaign_id: int = 0
 
     def html_for(self, tracked: bool) -> str:
         return self.tracked_html if tracked else self.html
@@ -93,7 +94,7 @@ class CampaignMail:
     def message_id(self, delivery_pk: int) -> str:
         """The Message-ID of one delivery: the same for every attempt at it, so a mailbox
         that gets the mail twice (the window in docs/campaigns.md) can tell."""
-        return make_msgid(idstring=f"campaign-delivery-{delivery_pk}", domain=self.domain)
+        return f"<campaign-{self.campaign_id}.delivery-{delivery_pk}@{self.domain or 'localhost'}>"
 
 
 def _render(campaign: Campaign, site: Site | None, token: str, request=None) -> str:
@@ -138,8 +139,6 @@ def compose(campaign: Campaign, site: Site | None = None) -> CampaignMail:
     adapter = get_adapter()
     sender = adapter.from_email(site)
     if campaign.from_email:
-        from email.headerregistry import Address  # noqa: PLC0415 - only here
-
         sender = str(Address(display_name=campaign.from_name, addr_spec=campaign.from_email))
     return CampaignMail(
         subject=campaign.subject,
@@ -150,6 +149,7 @@ def compose(campaign: Campaign, site: Site | None = None) -> CampaignMail:
         text=html_to_text(html),
         unsubscribe_url=link,
         domain=site.hostname if site is not None and site.hostname else None,
+        campaign_id=campaign.pk,
     )
 
 

@@ -362,7 +362,7 @@ def _send_batched(mail: CampaignMail, recipients: list[Recipient], campaign_id: 
             if status in REFUSED_STATUSES:
                 refused.append(r)
             else:
-                sent.append((r, message_id))
+                sent.append((r, message_id or mail.message_id(r.pk)))
         _mark_sent(sent, refused, timezone.now())
         result.sent += len(sent)
         result.failed += len(refused)
@@ -390,7 +390,7 @@ def _send_one_by_one(mail: CampaignMail, recipients: list[Recipient], campaign_i
                 _mark_sent([], [recipient], timezone.now())
                 result.failed += 1
             else:
-                _mark_sent([(recipient, message_id)], [], timezone.now())
+                _mark_sent([(recipient, message_id or mail.message_id(recipient.pk))], [], timezone.now())
                 result.sent += 1
     finally:
         conn.close()

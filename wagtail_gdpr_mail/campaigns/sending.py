@@ -34,6 +34,7 @@ from django.core.cache import caches
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -147,7 +148,28 @@ def _claimable(campaign_id: int, now: datetime) -> Any:
     )
 
 
-def claim(campaign: Campaign, size: int, now: datetime | None = None) -> tuple[list[Recipient], BatchResult]:
+def _locking_ids(campaign_id: int, now: datetime, size: int) -> RawSQL:
+    """The ids of the next ``size`` claimable rows, locked (skipping rows others hold):
+    rows of a dead worker whose lease ran out first, else queued rows in id order, so
+    the index (campaign, status, id) stops after ``size`` rows."""
+    expired = Delivery.objects.filter(
+        campaign_id=campaign_id, status=DeliveryStatus.SENDING, lease_until__lt=now
+    ).exists()
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    condition, params = "status = %s", [DeliveryStatus.QUEUED]
+    if expired:
+        condition, params = "status = %s AND lease_until < %s", [DeliveryStatus.SENDING, now]
+    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    return RawSQL(
+        f"SELECT id FROM {table} WHERE campaign_id = %s AND {condition} "  # noqa: S608
+        f"ORDER BY id LIMIT %s{lock}",
+        [campaign_id, *params, size],
+    )
+
+
+def claim(
+    campaign: Campaign, size: int, now: datetime | None = None
+) -> tuple[list[Recipient], BatchResult]:
     """Claim up to ``size`` rows of a sending campaign for this worker (committed).
 
     One query locks the rows (skipping those other workers hold) and checks their
@@ -164,12 +186,11 @@ def claim(campaign: Campaign, size: int, now: datetime | None = None) -> tuple[l
         if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SENDING).exists():
             return [], result
         rows = list(
-            _claimable(campaign.pk, now)
+            Delivery.objects.filter(pk__in=_locking_ids(campaign.pk, now, size))
             .select_related("contact")
             .only("pk", "tracked", "attempts", "contact__email", "contact__anonymised_at")
             .annotate(holds_purpose=Exists(purpose_held), is_suppressed=Exists(suppressed))
             .order_by("pk")
-            .select_for_update(skip_locked=True, of=("self",))[:size]
         )
         if not rows:
             return [], result

@@ -233,7 +233,6 @@ class AppSettings:
         """Contacts erased per transaction by the storage limitation."""
         return max(1, int(self._setting("STORAGE_ERASE_BATCH_SIZE", 200)))
 
-
     # --- campaigns -------------------------------------------------------------------
 
     @property

@@ -162,7 +162,8 @@ def send_test(campaign: Campaign, *, user: Any) -> str:
         raise CampaignNotSendable(gettext("Your account has no e-mail address to send a test to."))
     mail = compose(campaign)
     message = recipient_message(mail, Recipient(0, email, False, "test"), campaign.pk, None)
-    message.subject = f"{gettext('[Test]')} {message.subject}"
+    prefix = gettext("[Test]")
+    message.subject = f"{prefix} {message.subject}"
     message.metadata = {"gdpr_mail_campaign_test": str(campaign.pk)}  # type: ignore[attr-defined]
     get_adapter().send(message)
     log_action(campaign, CAMPAIGN_TEST_SEND, user=user)

@@ -152,11 +152,17 @@ def _claimable(campaign_id: int, now: datetime) -> Any:
 
 def _locking_ids(campaign_id: int, now: datetime, size: int, after: int = 0) -> RawSQL:
     """The ids of the next ``size`` claimable rows, locked (skipping rows others hold):
-    rows of a dead worker whose lease ran out first, else queued rows in id order, so
-    the index (campaign, status, id) stops after ``size`` rows."""
-    expired = Delivery.objects.filter(
-        campaign_id=campaign_id, status=DeliveryStatus.SENDING, lease_until__lt=now
-    ).exists()
+    queued rows in id order past ``after``, so the index (campaign, status, id) stops
+    after ``size`` rows; on a worker's first and last claim (``after`` 0) the rows of a
+    dead worker whose lease ran out come first. (Each row's index entries as queued and
+    as sending stay until vacuum: a scan over all of them at every claim would cost more
+    with every batch sent.)"""
+    expired = (
+        after == 0
+        and Delivery.objects.filter(
+            campaign_id=campaign_id, status=DeliveryStatus.SENDING, lease_until__lt=now
+        ).exists()
+    )
     table = connection.ops.quote_name(Delivery._meta.db_table)
     # Past ``after`` (this worker's last claim): the index entries of rows already sent
     # stay until vacuum, and a scan from the start would step over all of them each time.

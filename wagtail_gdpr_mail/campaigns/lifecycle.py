@@ -32,8 +32,8 @@ from ..models import Campaign, CampaignStatus, Delivery, DeliveryStatus
 from ..outbox import publish
 from ..schedule import SEND_CAMPAIGN, START_CAMPAIGN
 from .compose import CampaignNotSendable, compose, unsubscribe_problems
+from .esp import Recipient, recipient_message
 from .recipients import CANCELLED, freeze
-from .sending import Recipient, recipient_message
 
 S = CampaignStatus
 logger = logging.getLogger(__name__)

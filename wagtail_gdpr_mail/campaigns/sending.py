@@ -21,31 +21,35 @@ same on each attempt, so an ESP or mailbox that deduplicates by it drops the cop
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from anymail.backends.base import AnymailBaseBackend
-from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
-from django.conf import settings
-from django.core.cache import caches
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from ..conf import app_settings
 from ..locking import write_transaction
 from ..models import Campaign, CampaignStatus, Delivery, DeliveryStatus, PurposeAssignment
-from ..models.campaigns import DELIVERY_METADATA_KEY
 from ..models.suppression import Suppression
 from ..outbox import TRANSIENT_ERRORS
 from ..tokens import hash_token, new_token
-from .compose import TOKEN_FIELD, TOKEN_SLOT, CampaignMail, compose
+from .compose import CampaignMail, compose
+from .esp import (
+    REFUSED_STATUSES,
+    Recipient,
+    batch_message,
+    batch_size,
+    error_reason,
+    is_permanent,
+    recipient_answers,
+    recipient_message,
+    sends_batches,
+    wait_for_rate,
+)
 from .recipients import ERASED, NO_VALID_PURPOSE, SUPPRESSED
 
 logger = logging.getLogger(__name__)
@@ -53,18 +57,6 @@ logger = logging.getLogger(__name__)
 #: ``Delivery.skip_reason`` of a row that failed: attempts used up, or the ESP refused.
 TOO_MANY_ATTEMPTS = "too_many_attempts"
 RECIPIENT_REFUSED = "recipient_refused"
-#: HTTP statuses of the ESP that are worth another try (the rest of 4xx is permanent).
-TRANSIENT_STATUSES = frozenset({408, 409, 425, 429})
-#: Anymail's per-recipient statuses that mean the ESP will not send to that address.
-REFUSED_STATUSES = frozenset({"rejected", "invalid", "failed"})
-
-
-@dataclass
-class Recipient:
-    pk: int
-    email: str
-    tracked: bool
-    token: str = ""
 
 
 @dataclass
@@ -83,71 +75,7 @@ class BatchResult:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
-# --- the ESP -----------------------------------------------------------------------
-
-
-def sends_batches(backend: str | None = None) -> bool:
-    """Whether the site's e-mail backend can send one batch with per-recipient merge data."""
-    backend = backend or settings.EMAIL_BACKEND
-    if backend in app_settings.CAMPAIGN_UNBATCHED_BACKENDS:
-        return False
-    try:
-        return issubclass(import_string(backend), AnymailBaseBackend)
-    except ImportError:
-        return False
-
-
-def batch_size() -> int:
-    """Rows per claim: the batch setting, no more than one second's worth of the rate."""
-    size = app_settings.CAMPAIGN_BATCH_SIZE
-    rate = app_settings.CAMPAIGN_RATE_LIMIT
-    return max(1, min(size, int(rate))) if rate > 0 else size
-
-
-def wait_for_rate(count: int) -> None:
-    """Block until ``count`` more messages fit in the site-wide rate (all workers).
-
-    A fixed one-second window counted in the ``RATE_LIMIT_CACHE`` (shared when that cache
-    is Redis or Memcached), not Celery's ``rate_limit``, which counts per worker.
-    """
-    rate = app_settings.CAMPAIGN_RATE_LIMIT
-    if rate <= 0:
-        return
-    cache = caches[app_settings.RATE_LIMIT_CACHE]
-    while True:
-        now = time.time()
-        key = f"wagtail_gdpr_mail:campaign-rate:{settings.EMAIL_BACKEND}:{int(now)}"
-        cache.add(key, 0, timeout=5)
-        try:
-            used = cache.incr(key, count)
-        except ValueError:  # the key expired between add and incr
-            continue
-        if used <= rate or used == count:
-            return
-        time.sleep(max(0.0, int(now) + 1 - now))
-
-
-def _esp_error_is_permanent(exc: Exception) -> bool:
-    if isinstance(exc, AnymailRecipientsRefused):
-        return True
-    status = getattr(exc, "status_code", None)
-    if isinstance(exc, AnymailAPIError) and status is not None:
-        return 400 <= status < 500 and status not in TRANSIENT_STATUSES
-    return False
-
-
-def _error_reason(exc: Exception) -> str:
-    status = getattr(exc, "status_code", None)
-    return f"{type(exc).__name__}{f' {status}' if status else ''}"[:255]
-
-
 # --- claiming ----------------------------------------------------------------------
-
-
-def _claimable(campaign_id: int, now: datetime) -> Any:
-    return Delivery.objects.filter(campaign_id=campaign_id).filter(
-        Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.SENDING, lease_until__lt=now)
-    )
 
 
 def _locking_ids(campaign_id: int, now: datetime, size: int, after: int = 0) -> RawSQL:
@@ -268,64 +196,6 @@ def _lease(recipients: list[Recipient], until: datetime) -> None:
 # --- sending -----------------------------------------------------------------------
 
 
-def _batch_message(
-    mail: CampaignMail, recipients: list[Recipient], tracked: bool, campaign_id: int
-):
-    slot = app_settings.CAMPAIGN_MERGE_FIELD.format(name=TOKEN_FIELD)
-    message = EmailMultiAlternatives(
-        subject=mail.subject,
-        body=mail.text.replace(TOKEN_SLOT, slot),
-        from_email=mail.from_email,
-        to=[r.email for r in recipients],
-        reply_to=mail.reply_to,
-        headers={"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-    )
-    message.attach_alternative(mail.html_for(tracked).replace(TOKEN_SLOT, slot), "text/html")
-    message.merge_data = {r.email: {TOKEN_FIELD: r.token} for r in recipients}  # type: ignore[attr-defined]
-    message.merge_metadata = {  # type: ignore[attr-defined]
-        r.email: {DELIVERY_METADATA_KEY: str(r.pk)} for r in recipients
-    }
-    message.merge_headers = {  # type: ignore[attr-defined]
-        r.email: {
-            "List-Unsubscribe": mail.headers(r.token)["List-Unsubscribe"],
-            "Message-ID": mail.message_id(r.pk),
-        }
-        for r in recipients
-    }
-    message.metadata = {"gdpr_mail_campaign": str(campaign_id)}  # type: ignore[attr-defined]
-    return message
-
-
-def recipient_message(mail: CampaignMail, recipient: Recipient, campaign_id: int, conn: Any):
-    message = EmailMultiAlternatives(
-        subject=mail.subject,
-        body=mail.text.replace(TOKEN_SLOT, recipient.token),
-        from_email=mail.from_email,
-        to=[recipient.email],
-        reply_to=mail.reply_to,
-        headers={**mail.headers(recipient.token), "Message-ID": mail.message_id(recipient.pk)},
-        connection=conn,
-    )
-    message.attach_alternative(
-        mail.html_for(recipient.tracked).replace(TOKEN_SLOT, recipient.token), "text/html"
-    )
-    message.metadata = {  # type: ignore[attr-defined]
-        DELIVERY_METADATA_KEY: str(recipient.pk),
-        "gdpr_mail_campaign": str(campaign_id),
-    }
-    return message
-
-
-def _recipient_ids(message: Any) -> dict[str, tuple[str, str]]:
-    """``{email: (status, ESP message id)}`` from Anymail's answer (empty without one)."""
-    status = getattr(message, "anymail_status", None)
-    found = getattr(status, "recipients", None) or {}
-    return {
-        email: (str(getattr(s, "status", "") or ""), str(getattr(s, "message_id", "") or ""))
-        for email, s in found.items()
-    }
-
-
 def _mark_sent(sent: list[tuple[Recipient, str]], refused: list[Recipient], now: datetime) -> None:
     """Right after the ESP answered: the accepted rows sent, the refused failed; one commit."""
     with transaction.atomic():
@@ -377,19 +247,19 @@ def _give_up_or_release(
     recipients: Iterable[Recipient], exc: Exception, result: BatchResult
 ) -> None:
     pks = [r.pk for r in recipients]
-    if _esp_error_is_permanent(exc):
+    if is_permanent(exc):
         Delivery.objects.filter(pk__in=pks).update(
-            status=DeliveryStatus.FAILED, skip_reason=_error_reason(exc), lease_until=None
+            status=DeliveryStatus.FAILED, skip_reason=error_reason(exc), lease_until=None
         )
         result.failed += len(pks)
         logger.error(
-            "Campaign batch refused by the ESP (%s); %s rows failed.", _error_reason(exc), len(pks)
+            "Campaign batch refused by the ESP (%s); %s rows failed.", error_reason(exc), len(pks)
         )
         return
     Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.QUEUED, lease_until=None)
     result.released += len(pks)
     result.error = exc
-    logger.warning("Campaign batch: %s; %s rows queued again.", _error_reason(exc), len(pks))
+    logger.warning("Campaign batch: %s; %s rows queued again.", error_reason(exc), len(pks))
 
 
 def _send_batched(
@@ -402,13 +272,13 @@ def _send_batched(
         group = [r for r in recipients if r.tracked == tracked]
         if not group:
             continue
-        message = _batch_message(mail, group, tracked, campaign_id)
+        message = batch_message(mail, group, tracked, campaign_id)
         try:
             adapter.send(message)
         except TRANSIENT_ERRORS as exc:
             _give_up_or_release(group, exc, result)
             continue
-        answers = _recipient_ids(message)
+        answers = recipient_answers(message)
         sent: list[tuple[Recipient, str]] = []
         refused: list[Recipient] = []
         for r in group:
@@ -436,12 +306,12 @@ def _send_one_by_one(
             try:
                 message_id = adapter.send(message)
             except TRANSIENT_ERRORS as exc:
-                if _esp_error_is_permanent(exc):
+                if is_permanent(exc):
                     _give_up_or_release([recipient], exc, result)
                     continue
                 _give_up_or_release(recipients[index:], exc, result)
                 return
-            status = _recipient_ids(message).get(recipient.email, ("sent", ""))[0]
+            status = recipient_answers(message).get(recipient.email, ("sent", ""))[0]
             if status in REFUSED_STATUSES:
                 _mark_sent([], [recipient], timezone.now())
                 result.failed += 1

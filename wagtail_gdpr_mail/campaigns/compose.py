@@ -83,10 +83,14 @@ class CampaignMail:
     def html_for(self, tracked: bool) -> str:
         return self.tracked_html if tracked else self.html
 
+    def list_unsubscribe(self, token: str) -> str:
+        """The ``List-Unsubscribe`` header of one recipient."""
+        return f"<{self.unsubscribe_url.replace(TOKEN_SLOT, token)}>"
+
     def headers(self, token: str) -> dict[str, str]:
         """The RFC 8058 headers of one recipient."""
         return {
-            "List-Unsubscribe": f"<{self.unsubscribe_url.replace(TOKEN_SLOT, token)}>",
+            "List-Unsubscribe": self.list_unsubscribe(token),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
 

@@ -108,7 +108,7 @@ def batch_message(mail: CampaignMail, recipients: list[Recipient], tracked: bool
     }
     message.merge_headers = {  # type: ignore[attr-defined]
         r.email: {
-            "List-Unsubscribe": mail.headers(r.token)["List-Unsubscribe"],
+            "List-Unsubscribe": mail.list_unsubscribe(r.token),
             "Message-ID": mail.message_id(r.pk),
         }
         for r in recipients

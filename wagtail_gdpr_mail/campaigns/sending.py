@@ -32,6 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ..conf import app_settings
+from ..crypto import is_unreadable
 from ..locking import write_transaction
 from ..models import Campaign, CampaignStatus, Delivery, DeliveryStatus, PurposeAssignment
 from ..models.suppression import Suppression
@@ -127,30 +128,36 @@ def claim(
             return [], result
         rows = list(
             Delivery.objects.filter(pk__in=_locking_ids(campaign.pk, now, size, after))
-            .select_related("contact")
-            .only("pk", "tracked", "attempts", "contact__email", "contact__anonymised_at")
             .annotate(holds_purpose=Exists(purpose_held), is_suppressed=Exists(suppressed))
             .order_by("pk")
+            .values_list(
+                "pk",
+                "tracked",
+                "attempts",
+                "contact__email",
+                "contact__anonymised_at",
+                "holds_purpose",
+                "is_suppressed",
+            )
         )
         if not rows:
             return [], result
         result.claimed = True
-        result.last_id = max(row.pk for row in rows)
+        result.last_id = rows[-1][0]
         skipped: dict[str, list[int]] = {}
         failed: list[int] = []
         recipients: list[Recipient] = []
-        for row in rows:
-            contact = row.contact
-            if contact is None or contact.anonymised_at is not None or not contact.email:
-                skipped.setdefault(ERASED, []).append(row.pk)
-            elif not row.holds_purpose:
-                skipped.setdefault(NO_VALID_PURPOSE, []).append(row.pk)
-            elif row.is_suppressed:
-                skipped.setdefault(SUPPRESSED, []).append(row.pk)
-            elif row.attempts >= app_settings.MAIL_MAX_ATTEMPTS:
-                failed.append(row.pk)
+        for pk, tracked, attempts, email, anonymised_at, holds_purpose, is_suppressed in rows:
+            if anonymised_at is not None or not email or is_unreadable(email):
+                skipped.setdefault(ERASED, []).append(pk)
+            elif not holds_purpose:
+                skipped.setdefault(NO_VALID_PURPOSE, []).append(pk)
+            elif is_suppressed:
+                skipped.setdefault(SUPPRESSED, []).append(pk)
+            elif attempts >= app_settings.MAIL_MAX_ATTEMPTS:
+                failed.append(pk)
             else:
-                recipients.append(Recipient(row.pk, str(contact.email), row.tracked, new_token()))
+                recipients.append(Recipient(pk, str(email), tracked, new_token()))
         for reason, pks in skipped.items():
             Delivery.objects.filter(pk__in=pks).update(
                 status=DeliveryStatus.SKIPPED, skip_reason=reason, lease_until=None

@@ -202,15 +202,15 @@ class Delivery(models.Model):
         verbose_name = _("campaign delivery")
         verbose_name_plural = _("campaign deliveries")
         constraints = [
+            # Leads with the contact: it also serves erasure (SET_NULL) and a contact's rows.
             models.UniqueConstraint(
-                fields=["campaign", "contact"],
+                fields=["contact", "campaign"],
                 condition=Q(contact__isnull=False),
                 name="gdpr_mail_delivery_once_per_contact",
             )
         ]
         indexes = [
             models.Index(fields=["campaign", "status", "id"], name="gdpr_mail_delivery_status"),
-            models.Index(fields=["contact"], name="gdpr_mail_delivery_contact"),
         ]
 
     def __str__(self) -> str:

@@ -224,3 +224,14 @@ def test_an_editor_with_the_permission_tests_and_sends(client, campaign, subscri
     assert recipients_of() == ["reader@example.com"]
     page = client.get(_url("sending", campaign.pk)).content.decode()
     assert "100%" in page
+
+
+def test_a_failing_esp_during_a_test_send_is_a_message_not_an_error_page(
+    client, campaign, scripted_esp
+):
+    sender = make_user("sender", ["view_campaign", "send_campaign"])
+    client.force_login(sender)
+    scripted_esp.errors = [AnymailAPIError("down", status_code=503)]
+    response = client.post(_url("test_send", campaign.pk), follow=True)
+    assert response.status_code == 200
+    assert "The ESP did not take the test" in response.content.decode()

@@ -23,6 +23,7 @@ from wagtail.admin.widgets import AdminDateTimeInput
 
 from ..admin.permissions import policy_for
 from ..models import Campaign, CampaignStatus
+from ..outbox import TRANSIENT_ERRORS
 from . import lifecycle, recipients
 from .compose import CampaignNotSendable, unsubscribe_url
 from .recipients import SKIP_REASONS
@@ -163,7 +164,13 @@ class CancelView(ActionView):
 
 class TestSendView(ActionView):
     def act(self, request: HttpRequest, campaign: Campaign) -> str | None:
-        lifecycle.send_test(campaign, user=request.user)
+        try:
+            lifecycle.send_test(campaign, user=request.user)
+        except TRANSIENT_ERRORS as exc:
+            raise CampaignNotSendable(
+                _("The ESP did not take the test (%(error)s); try again later.")
+                % {"error": type(exc).__name__}
+            ) from exc
         return _("A test was sent to your own e-mail address.")
 
 

@@ -67,6 +67,16 @@ REVOKE_API_KEY = PREFIX + "revoke_api_key"
 
 #: The accesses to personal data that access monitoring counts (``monitoring/``).
 ACCESS_ACTIONS = frozenset({VIEW_CONTACT, EXPORT, EXPORT_BULK, ERASE})
+#: Campaigns: an editor scheduled, started, paused, resumed or cancelled one, or sent a
+#: test to their own address; the campaign finished (``data``: the counts).
+CAMPAIGN_SCHEDULE = PREFIX + "campaign_schedule"
+CAMPAIGN_START = PREFIX + "campaign_start"
+CAMPAIGN_PAUSE = PREFIX + "campaign_pause"
+CAMPAIGN_RESUME = PREFIX + "campaign_resume"
+CAMPAIGN_CANCEL = PREFIX + "campaign_cancel"
+CAMPAIGN_TEST_SEND = PREFIX + "campaign_test_send"
+#: A recipient used a campaign's unsubscribe link (logged on the contact).
+UNSUBSCRIBE = PREFIX + "unsubscribe"
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -104,6 +114,13 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
     (CREATE_API_KEY, _("Create API key"), _("API key created")),
     (REVOKE_API_KEY, _("Revoke API key"), _("API key revoked")),
     (IMPORT_CONTACTS, _("Import contacts"), _("Contacts imported")),
+    (CAMPAIGN_SCHEDULE, _("Schedule campaign"), _("Campaign scheduled")),
+    (CAMPAIGN_START, _("Start campaign"), _("Campaign started")),
+    (CAMPAIGN_PAUSE, _("Pause campaign"), _("Campaign paused")),
+    (CAMPAIGN_RESUME, _("Resume campaign"), _("Campaign resumed")),
+    (CAMPAIGN_CANCEL, _("Cancel campaign"), _("Campaign cancelled")),
+    (CAMPAIGN_TEST_SEND, _("Send test campaign"), _("Test of the campaign sent to the editor")),
+    (UNSUBSCRIBE, _("Unsubscribe"), _("Contact unsubscribed through a campaign link")),
     (
         ACCEPT_DPA,
         _("Accept data processing agreement"),

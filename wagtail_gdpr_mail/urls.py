@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .campaigns import views as campaigns
 from .consent import views as lifecycle
 from .headers import with_public_headers
 from .rights import views as rights
@@ -16,6 +17,11 @@ urlpatterns = with_public_headers(
         path("confirm/<str:token>/", subscriptions.confirm, name="confirm"),
         path("renew/<str:token>/", lifecycle.renew, name="renew"),
         path("object/<str:token>/", lifecycle.object_to_processing, name="object"),
+        path(
+            "campaigns/unsubscribe/<str:token>/",
+            campaigns.campaign_unsubscribe,
+            name="campaign_unsubscribe",
+        ),
         path("my-data/", rights.request_link, name="my_data"),
         path("my-data/open/<str:token>/", rights.open_link, name="my_data_open"),
         path("my-data/manage/", rights.manage, name="my_data_manage"),

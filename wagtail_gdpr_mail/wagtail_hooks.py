@@ -15,13 +15,13 @@ from .admin.retention import due_for_erasure_menu_item, due_for_erasure_urls
 from .admin.revoke import RevokePurposeBulkAction
 from .admin.viewsets import GdprMailViewSetGroup
 from .api.viewsets import ApiKeyViewSet, api_key_policy
-from .models import ApiKey, Contact, ContactList, ProcessingPurpose
+from .models import ApiKey, Campaign, Contact, ContactList, ProcessingPurpose
 from .monitoring.report import PERMISSION as ACCESS_REPORT_PERMISSION
 from .monitoring.report import access_report_menu_item, access_report_urls
 from .segments.bulk_actions import PurposeBulkAction
 
 if register_permission_policy is not None:  # Wagtail 8; on 7.0 the viewsets carry it
-    for _model in (Contact, ContactList, ProcessingPurpose):
+    for _model in (Contact, ContactList, ProcessingPurpose, Campaign):
         register_permission_policy(_model, policy_for(_model))
     register_permission_policy(ApiKey, api_key_policy)
 register_snippet(GdprMailViewSetGroup)

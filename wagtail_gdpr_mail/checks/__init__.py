@@ -11,6 +11,7 @@ Importing this package registers every check.
 from __future__ import annotations
 
 from .api import check_api_settings
+from .campaigns import MIN_CAMPAIGN_LEASE_SECONDS, check_campaign_settings
 from .importing import check_import_dir
 from .keys import (
     MIN_DISTINCT_BYTES,
@@ -48,6 +49,8 @@ from .twofactor import (
 )
 
 __all__ = [
+    "MIN_CAMPAIGN_LEASE_SECONDS",
+    "check_campaign_settings",
     "check_import_dir",
     "check_api_settings",
     "BROKER_PROBE_TIMEOUT",

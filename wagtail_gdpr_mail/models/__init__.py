@@ -1,6 +1,7 @@
 from .access import AccessRequest
 from .api_keys import ApiKey, ApiScope, IdempotentRequest
 from .breaches import Breach, BreachRisk
+from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryStatus
 from .consent import GENESIS_HASH, ConsentChainHead, ConsentRecord, PurposeAssignment
 from .contacts import Contact, ContactList, ContactSource, ListMembership
 from .imports import ImportedRow, ImportJob
@@ -38,6 +39,10 @@ __all__ = [
     "ApiScope",
     "IdempotentRequest",
     "BulkOperation",
+    "Campaign",
+    "CampaignStatus",
+    "Delivery",
+    "DeliveryStatus",
     "CustomFieldIndex",
     "Segment",
     "SegmentKind",

@@ -53,6 +53,9 @@ BULK_ASSIGN = PREFIX + "bulk_assign"
 BULK_REVOKE = PREFIX + "bulk_revoke"
 #: A static segment's snapshot was taken (who was in it, kept as evidence).
 SEGMENT_SNAPSHOT = PREFIX + "segment_snapshot"
+#: A contact asked, on the preference centre, to give a purpose again: a double opt-in
+#: mail went out (``data``: purpose, pending signup and campaign ids).
+ASK_AGAIN = PREFIX + "ask_again"
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -85,6 +88,11 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
     (BULK_ASSIGN, _("Bulk assign purpose"), _("Purpose assigned to many contacts")),
     (BULK_REVOKE, _("Bulk revoke purpose"), _("Purpose revoked from many contacts")),
     (SEGMENT_SNAPSHOT, _("Segment snapshot"), _("Segment snapshot taken")),
+    (
+        ASK_AGAIN,
+        _("Ask again for a purpose"),
+        _("Contact asked to give a purpose again; confirmation e-mail sent"),
+    ),
     (
         ACCEPT_DPA,
         _("Accept data processing agreement"),

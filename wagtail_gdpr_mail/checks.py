@@ -20,11 +20,13 @@ from django.core import checks
 from django.db import DatabaseError
 from django.urls import NoReverseMatch, reverse
 
+from .campaigns.tracking import tracking_purpose
 from .conf import app_settings
 from .crypto import KEY_BYTES, Key, index_keys_in_use, parse_keys
 from .exceptions import ConfigurationError
 from .models import Contact, PendingSignup, Suppression
 from .receivers import TRACKING_DISPATCH_UID
+from .subscriptions.consent_only import rests_on_consent
 
 
 @checks.register(checks.Tags.security, deploy=False)
@@ -392,6 +394,51 @@ def check_storage_limitation(app_configs: Any = None, **kwargs: Any) -> list[che
                 f"{app_settings.setting_name('STORAGE_GRACE_DAYS')} must be a whole number "
                 "of days, 0 or more.",
                 id="wagtail_gdpr_mail.E045",
+            )
+        )
+    return messages
+
+
+@checks.register()
+def check_campaign_tracking(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The tracking purpose exists and rests on consent (ePrivacy Art. 5(3)); the
+    preference link's lifetime is a whole number of days."""
+    messages: list[checks.CheckMessage] = []
+    try:
+        days = int(app_settings._setting("PREFERENCE_LINK_DAYS", 180))
+    except (TypeError, ValueError):
+        days = 0
+    if days < 1:
+        messages.append(
+            checks.Error(
+                f"{app_settings.setting_name('PREFERENCE_LINK_DAYS')} must be a whole number "
+                "of days, 1 or more.",
+                id="wagtail_gdpr_mail.E057",
+            )
+        )
+    if app_settings.TRACKING_PURPOSE in (None, ""):
+        return messages
+    name = app_settings.setting_name("TRACKING_PURPOSE")
+    try:
+        purpose = tracking_purpose()
+        on_consent = purpose is not None and rests_on_consent(purpose)
+    except DatabaseError:  # not migrated yet: nothing to check against
+        return messages
+    if purpose is None:
+        messages.append(
+            checks.Error(
+                f"{name} = {app_settings.TRACKING_PURPOSE!r} names no processing purpose "
+                "(give its name or primary key); nobody is tracked until it does.",
+                id="wagtail_gdpr_mail.E055",
+            )
+        )
+    elif not on_consent:
+        messages.append(
+            checks.Error(
+                f"{name} names “{purpose.name}”, which does not rest on consent. Opening "
+                "pixels and click tracking need the recipient's consent (ePrivacy "
+                "Art. 5(3)); name a purpose on the legal basis “consent”.",
+                id="wagtail_gdpr_mail.E056",
             )
         )
     return messages

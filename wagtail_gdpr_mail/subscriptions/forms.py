@@ -219,7 +219,12 @@ def form_context(config: StructValue, parent_context: dict[str, Any]) -> dict[st
 # --- The form as shown, kept as evidence --------------------------------------------
 
 
-def _purpose_snapshot(purpose: ProcessingPurpose, basis_codes: dict[int, str]) -> dict[str, Any]:
+def purpose_snapshot(
+    purpose: ProcessingPurpose, basis_codes: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """One purpose as a visitor is shown it, kept as evidence of what they agreed to."""
+    if basis_codes is None:
+        basis_codes = LegalBasis.objects.codes()
     if purpose.latest_revision_id is None:
         purpose.current_revision()
     return {
@@ -243,8 +248,8 @@ def form_snapshot(config: StructValue, page: Page, form: SubscriptionForm) -> di
         "intro": str(config.get("intro") or ""),
         "info_text": str(config.get("info_text") or ""),
         "privacy_link": privacy_link(config),
-        "main_purpose": _purpose_snapshot(config["main_purpose"], basis_codes),
-        "extra_purposes": [_purpose_snapshot(p, basis_codes) for p in form.extra_purposes],
+        "main_purpose": purpose_snapshot(config["main_purpose"], basis_codes),
+        "extra_purposes": [purpose_snapshot(p, basis_codes) for p in form.extra_purposes],
         "fields": [name for name in ("email", "first_name", "last_name") if name in form.fields],
         "submit_label": config.get("submit_label"),
     }

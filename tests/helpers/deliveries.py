@@ -61,3 +61,15 @@ def post_button(client: Client, page_html: str, *needles: str) -> object:
         if f.method == "post" and all(n in chunk for n in needles)
     ]
     return client.post(form.action, dict(form.values))
+
+
+TRACKING_PURPOSE = "Open and click tracking"
+
+
+def tracking_purpose(make_purpose, settings) -> ProcessingPurpose:
+    """The site's tracking purpose (on consent), named by the setting."""
+    purpose = make_purpose(
+        TRACKING_PURPOSE, visitor_text="We may see whether you opened our mail and clicked."
+    )
+    settings.WAGTAIL_GDPR_MAIL_TRACKING_PURPOSE = TRACKING_PURPOSE
+    return purpose

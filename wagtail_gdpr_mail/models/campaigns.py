@@ -239,19 +239,19 @@ def delivery_event_counts(deliveries: models.QuerySet) -> dict[str, Any]:
     """Event counts of ``deliveries`` (one campaign's rows), in one query: for all, and
     for the tracked and the untracked group. Rows whose contact was erased still count."""
     aggregates: dict[str, Any] = {
-        "total": Count("pk"),
-        "tracked": Count("pk", filter=Q(tracked=True)),
+        "n_total": Count("pk"),
+        "n_tracked": Count("pk", filter=Q(tracked=True)),
     }
     for name, field in EVENT_FIELDS.items():
-        aggregates[name] = Count("pk", filter=Q(**{f"{field}__isnull": False}))
-        aggregates[f"tracked_{name}"] = Count(
+        aggregates[f"n_{name}"] = Count("pk", filter=Q(**{f"{field}__isnull": False}))
+        aggregates[f"n_tracked_{name}"] = Count(
             "pk", filter=Q(tracked=True, **{f"{field}__isnull": False})
         )
     found = deliveries.aggregate(**aggregates)
-    tracked = {name: found[f"tracked_{name}"] for name in EVENT_FIELDS}
-    untracked = {name: found[name] - tracked[name] for name in AGGREGATE_EVENTS}
+    tracked = {name: found[f"n_tracked_{name}"] for name in EVENT_FIELDS}
+    untracked = {name: found[f"n_{name}"] - tracked[name] for name in AGGREGATE_EVENTS}
     return {
-        **{name: found[name] for name in EVENT_FIELDS},
-        "tracked": {"recipients": found["tracked"], **tracked},
-        "untracked": {"recipients": found["total"] - found["tracked"], **untracked},
+        **{name: found[f"n_{name}"] for name in EVENT_FIELDS},
+        "tracked": {"recipients": found["n_tracked"], **tracked},
+        "untracked": {"recipients": found["n_total"] - found["n_tracked"], **untracked},
     }

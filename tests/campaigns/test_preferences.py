@@ -52,7 +52,7 @@ def test_the_page_shows_the_purposes_with_text_and_retention_and_a_masked_addres
     assert "3 years" in html
     assert "j•••@e•••.com" in html
     assert contact.email not in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 

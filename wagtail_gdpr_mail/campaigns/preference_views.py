@@ -24,8 +24,10 @@ TEMPLATES = "wagtail_gdpr_mail/campaigns/"
 
 def _page(request: HttpRequest, name: str, status: int = 200, **context: Any) -> HttpResponse:
     response = render(request, f"{TEMPLATES}{name}.html", context, status=status)
-    # The token is in the URL: no link on the page may hand it on in a Referer header.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: no link to another site may hand it on in a Referer
+    # header. ("no-referrer" would also make browsers send "Origin: null" with the
+    # page's own forms, which Django's CSRF check then refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -53,6 +53,16 @@ BULK_ASSIGN = PREFIX + "bulk_assign"
 BULK_REVOKE = PREFIX + "bulk_revoke"
 #: A static segment's snapshot was taken (who was in it, kept as evidence).
 SEGMENT_SNAPSHOT = PREFIX + "segment_snapshot"
+#: Campaigns: an editor scheduled, started, paused, resumed or cancelled one, or sent a
+#: test to their own address; the campaign finished (``data``: the counts).
+CAMPAIGN_SCHEDULE = PREFIX + "campaign_schedule"
+CAMPAIGN_START = PREFIX + "campaign_start"
+CAMPAIGN_PAUSE = PREFIX + "campaign_pause"
+CAMPAIGN_RESUME = PREFIX + "campaign_resume"
+CAMPAIGN_CANCEL = PREFIX + "campaign_cancel"
+CAMPAIGN_TEST_SEND = PREFIX + "campaign_test_send"
+#: A recipient used a campaign's unsubscribe link (logged on the contact).
+UNSUBSCRIBE = PREFIX + "unsubscribe"
 #: A contact asked, on the preference centre, to give a purpose again: a double opt-in
 #: mail went out (``data``: purpose, pending signup and campaign ids).
 ASK_AGAIN = PREFIX + "ask_again"
@@ -88,6 +98,13 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
     (BULK_ASSIGN, _("Bulk assign purpose"), _("Purpose assigned to many contacts")),
     (BULK_REVOKE, _("Bulk revoke purpose"), _("Purpose revoked from many contacts")),
     (SEGMENT_SNAPSHOT, _("Segment snapshot"), _("Segment snapshot taken")),
+    (CAMPAIGN_SCHEDULE, _("Schedule campaign"), _("Campaign scheduled")),
+    (CAMPAIGN_START, _("Start campaign"), _("Campaign started")),
+    (CAMPAIGN_PAUSE, _("Pause campaign"), _("Campaign paused")),
+    (CAMPAIGN_RESUME, _("Resume campaign"), _("Campaign resumed")),
+    (CAMPAIGN_CANCEL, _("Cancel campaign"), _("Campaign cancelled")),
+    (CAMPAIGN_TEST_SEND, _("Send test campaign"), _("Test of the campaign sent to the editor")),
+    (UNSUBSCRIBE, _("Unsubscribe"), _("Contact unsubscribed through a campaign link")),
     (
         ASK_AGAIN,
         _("Ask again for a purpose"),

@@ -250,4 +250,46 @@ class AppSettings:
         return self._setting("TRACKING_PURPOSE", None)
 
 
+    # --- campaigns -------------------------------------------------------------------
+
+    @property
+    def CAMPAIGN_BATCH_SIZE(self) -> int:
+        """Recipients claimed together and sent in one ESP call (Anymail batch sending)."""
+        return max(1, int(self._setting("CAMPAIGN_BATCH_SIZE", 500)))
+
+    @property
+    def CAMPAIGN_UNBATCHED_BACKENDS(self) -> list[str]:
+        """Dotted paths of Anymail e-mail backends that cannot send a batch with
+        per-recipient merge data and headers; they get one message per recipient, as every
+        backend that is not Anymail's does."""
+        return list(self._setting("CAMPAIGN_UNBATCHED_BACKENDS", []))
+
+    @property
+    def CAMPAIGN_MERGE_FIELD(self) -> str:
+        """How the ESP writes a merge field in a batch's body, ``{name}`` standing for the
+        field's name: ``"{{{{{name}}}}}"`` (the default, ``{{name}}``), ``"%recipient.{name}%"``
+        for Mailgun, ``"-{name}-"`` for SendGrid (with Anymail's ``merge_field_format``)."""
+        return str(self._setting("CAMPAIGN_MERGE_FIELD", "{{{{{name}}}}}"))
+
+    @property
+    def CAMPAIGN_RATE_LIMIT(self) -> float:
+        """Campaign messages per second for the whole site (all workers, counted in the
+        ``RATE_LIMIT_CACHE``); 0 = no limit. A dict ``{backend path: rate}`` sets it per ESP."""
+        value = self._setting("CAMPAIGN_RATE_LIMIT", 0)
+        if isinstance(value, dict):
+            return float(value.get(django_settings.EMAIL_BACKEND, 0) or 0)
+        return float(value or 0)
+
+    @property
+    def CAMPAIGN_LEASE_SECONDS(self) -> int:
+        """How long a worker holds a claimed batch; after it another worker takes the batch
+        over (its first worker died). Keep it above the time one batch takes to send."""
+        return int(self._setting("CAMPAIGN_LEASE_SECONDS", 300))
+
+    @property
+    def CAMPAIGN_TASKS_PER_CAMPAIGN(self) -> int:
+        """How many send tasks a starting campaign publishes (workers that share it)."""
+        return max(1, int(self._setting("CAMPAIGN_TASKS_PER_CAMPAIGN", 4)))
+
+
 app_settings = AppSettings()

@@ -2,7 +2,7 @@
 
 ``CELERY_BEAT_SCHEDULE = {**BEAT_SCHEDULE, ...}`` — or run the management
 commands ``gdpr_mail_sweep`` (every minute), ``gdpr_mail_purge_signups``
-(hourly), ``gdpr_mail_storage_limitation``, ``gdpr_mail_record_expiries`` and
+(hourly), ``gdpr_mail_campaign due`` (every minute), ``gdpr_mail_storage_limitation``, ``gdpr_mail_record_expiries`` and
 ``gdpr_mail_send_reconsent`` (daily) from cron instead.
 """
 
@@ -14,10 +14,15 @@ PURGE_EXPIRED_SIGNUPS = "wagtail_gdpr_mail.tasks.purge_expired_signups"
 ENFORCE_STORAGE_LIMITATION = "wagtail_gdpr_mail.tasks.enforce_storage_limitation"
 RECORD_EXPIRIES = "wagtail_gdpr_mail.tasks.record_expiries"
 QUEUE_RECONSENT_MAIL = "wagtail_gdpr_mail.tasks.queue_reconsent_mail"
+START_CAMPAIGN = "wagtail_gdpr_mail.tasks.start_campaign"
+SEND_CAMPAIGN = "wagtail_gdpr_mail.tasks.send_campaign"
+#: Every minute: start scheduled campaigns whose time came, pick up stalled ones.
+START_DUE_CAMPAIGNS = "wagtail_gdpr_mail.tasks.start_due_campaigns"
 
 BEAT_SCHEDULE = {
     "wagtail-gdpr-mail-sweep-unsent-mail": {"task": SWEEP_UNSENT_MAIL, "schedule": 60.0},
     "wagtail-gdpr-mail-purge-expired-signups": {"task": PURGE_EXPIRED_SIGNUPS, "schedule": 3600.0},
+    "wagtail-gdpr-mail-start-due-campaigns": {"task": START_DUE_CAMPAIGNS, "schedule": 60.0},
     # Daily, at night (CELERY_TIMEZONE): the expiry records, re-consent mail, then
     # the contacts left without a valid purpose past the grace period.
     "wagtail-gdpr-mail-record-expiries": {

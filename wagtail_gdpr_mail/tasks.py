@@ -5,6 +5,7 @@ name (the names below, which ``schedule.BEAT_SCHEDULE`` refers to). This module
 only imports them.
 """
 
+from .campaigns.tasks import send_campaign, start_campaign, start_due_campaigns
 from .consent.tasks import (
     queue_interest_notices,
     queue_reconsent_mail,
@@ -26,6 +27,9 @@ __all__ = [
     "request_access",
     "run_bulk_operation",
     "send_access_mail",
+    "send_campaign",
+    "start_campaign",
+    "start_due_campaigns",
     "send_confirmation_mail",
     "send_interest_notice",
     "send_reconsent_mail",

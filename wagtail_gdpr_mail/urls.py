@@ -4,6 +4,7 @@ from django.urls import path
 
 from .campaigns import preference_views as preferences
 from .campaigns import tracking_views as tracking
+from .campaigns import views as campaigns
 from .consent import views as lifecycle
 from .rights import views as rights
 from .subscriptions import views as subscriptions
@@ -15,6 +16,11 @@ urlpatterns = [
     path("confirm/<str:token>/", subscriptions.confirm, name="confirm"),
     path("renew/<str:token>/", lifecycle.renew, name="renew"),
     path("object/<str:token>/", lifecycle.object_to_processing, name="object"),
+    path(
+        "campaigns/unsubscribe/<str:token>/",
+        campaigns.campaign_unsubscribe,
+        name="campaign_unsubscribe",
+    ),
     path("my-data/", rights.request_link, name="my_data"),
     path("my-data/open/<str:token>/", rights.open_link, name="my_data_open"),
     path("my-data/manage/", rights.manage, name="my_data_manage"),

@@ -14,11 +14,11 @@ from .admin.permissions import ACTION_PERMISSIONS, policy_for, register_permissi
 from .admin.retention import due_for_erasure_menu_item, due_for_erasure_urls
 from .admin.revoke import RevokePurposeBulkAction
 from .admin.viewsets import GdprMailViewSetGroup
-from .models import Contact, ContactList, ProcessingPurpose
+from .models import Campaign, Contact, ContactList, ProcessingPurpose
 from .segments.bulk_actions import PurposeBulkAction
 
 if register_permission_policy is not None:  # Wagtail 8; on 7.0 the viewsets carry it
-    for _model in (Contact, ContactList, ProcessingPurpose):
+    for _model in (Contact, ContactList, ProcessingPurpose, Campaign):
         register_permission_policy(_model, policy_for(_model))
 register_snippet(GdprMailViewSetGroup)
 

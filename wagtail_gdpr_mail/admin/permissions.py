@@ -35,6 +35,8 @@ ACTION_PERMISSIONS = {
     # A list's members are contacts (personal data): seeing them needs the view permission.
     "view_members": "view_contact",
     "manage_members": "manage_members",
+    # Start, schedule, pause, resume and cancel campaigns, and send a test to oneself.
+    "send": "send_campaign",
 }
 
 

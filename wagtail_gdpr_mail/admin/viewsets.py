@@ -13,6 +13,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from ..campaigns.viewsets import CampaignViewSet
 from ..legal.views import LegalBasisDeleteView
 from ..legal.viewsets import LEGAL_VIEWSETS
 from ..models import Contact, ContactList, LegalBasis, ProcessingPurpose
@@ -181,6 +182,7 @@ class GdprMailViewSetGroup(SnippetViewSetGroup):
         ContactViewSet,
         ContactListViewSet,
         SegmentViewSet,
+        CampaignViewSet,
         PurposeViewSet,
         LegalBasisViewSet,
         *LEGAL_VIEWSETS,

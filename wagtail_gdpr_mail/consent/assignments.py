@@ -24,6 +24,7 @@ from ..audit import (
     OBJECTION,
     REVOKE_PURPOSE,
     REVOKE_PURPOSE_BULK,
+    UNSUBSCRIBE,
     WITHDRAW,
     log_action,
     user_id,
@@ -64,6 +65,7 @@ REVOCATION_ACTIONS = {
     PurposeAssignment.RevocationReason.WITHDRAWN: WITHDRAW,
     PurposeAssignment.RevocationReason.OBJECTION: OBJECTION,
     PurposeAssignment.RevocationReason.COMPLAINT: COMPLAINT,
+    PurposeAssignment.RevocationReason.UNSUBSCRIBED: UNSUBSCRIBE,
 }
 
 

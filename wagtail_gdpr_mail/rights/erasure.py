@@ -25,6 +25,7 @@ from ..crypto import email_blind_index_candidates, is_unreadable
 from ..models import (
     ConsentRecord,
     Contact,
+    Delivery,
     InterestNotice,
     ListMembership,
     PendingSignup,
@@ -96,6 +97,8 @@ def erase_contacts(
         audit.log_many(
             contacts, audit.ERASE, user=user, data={**(audit_data or {}), "mode": str(mode)}
         )
+        # Campaign deliveries keep their counts, not the link to the person.
+        Delivery.objects.filter(contact_id__in=pks).update(contact=None)
         if mode is ErasureMode.DELETE:
             Contact.objects.filter(pk__in=pks).delete()
         else:

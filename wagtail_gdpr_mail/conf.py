@@ -249,7 +249,6 @@ class AppSettings:
         ``None``: no tracking for anyone."""
         return self._setting("TRACKING_PURPOSE", None)
 
-
     # --- campaigns -------------------------------------------------------------------
 
     @property

@@ -20,6 +20,7 @@ from django.dispatch import receiver
 
 from . import outbox
 from .campaigns import events as campaign_events
+from .campaigns.unsubscribe import end_campaign_purpose
 from .consent.assignments import revoke_assignment
 from .models import Contact, PurposeAssignment, Suppression
 
@@ -55,7 +56,7 @@ def handle_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any)
         delivery = campaign_events.record_event(event)
         evidence = {"esp": esp_name, "event_id": event.event_id}
         if delivery is not None and event.event_type == EventType.UNSUBSCRIBED:
-            campaign_events.end_campaign_purpose(delivery, evidence=evidence)
+            end_campaign_purpose(delivery, evidence=evidence)
         if event.event_type not in HARD_BOUNCES | {EventType.COMPLAINED}:
             return
         contact = delivery.contact if delivery is not None else None
@@ -68,7 +69,7 @@ def handle_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any)
         outbox.mark_failed(event.metadata)
         if complained:
             if delivery is not None:
-                campaign_events.end_campaign_purpose(
+                end_campaign_purpose(
                     delivery,
                     reason=PurposeAssignment.RevocationReason.COMPLAINT,
                     evidence=evidence,

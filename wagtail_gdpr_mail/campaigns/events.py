@@ -15,21 +15,19 @@ event is dropped: they are counted only in aggregate (delivered, bounced).
 An unsubscribe at the ESP (its own link or a list-unsubscribe it handled) ends the
 campaign's purpose like the app's unsubscribe link: revoked when the campaign allows
 it, else an objection; a complaint ends it as a complaint. Both go through
-:func:`~wagtail_gdpr_mail.consent.assignments.revoke_assignment`. Suppressing a hard
+:func:`.unsubscribe.end_campaign_purpose`, the link's own path to the one writer. Suppressing a hard
 bounce or a complaint stays with the receiver, for every kind of mail.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from anymail.signals import AnymailTrackingEvent, EventType
 from django.db.models import Q
 from django.utils import timezone
 
-from ..consent.assignments import revoke_assignment
-from ..models import Delivery, PurposeAssignment
+from ..models import Delivery
 from ..models.campaigns import DELIVERY_METADATA_KEY
 from .tracking import still_tracked
 
@@ -95,28 +93,3 @@ def _when(event: AnymailTrackingEvent) -> datetime:
 
 def _not_after(when: datetime) -> Q:
     return Q(last_event_at__isnull=True) | Q(last_event_at__lte=when)
-
-
-def end_campaign_purpose(
-    delivery: Delivery, *, reason: str | None = None, evidence: dict[str, Any] | None = None
-) -> int:
-    """End the campaign's purpose for the delivery's contact after an ESP-side
-    unsubscribe (``reason`` None: revoked if the campaign allows it, else an objection)
-    or a complaint. Returns how many assignments ended (0: none held, or erased)."""
-    contact, campaign = delivery.contact, delivery.campaign
-    if contact is None:
-        return 0
-    if reason is None:
-        reason = (
-            PurposeAssignment.RevocationReason.UNSUBSCRIBED
-            if campaign.revokes_on_unsubscribe
-            else PurposeAssignment.RevocationReason.OBJECTION
-        )
-    held = PurposeAssignment.objects.current().filter(contact=contact, purpose=campaign.purpose)
-    proof = {
-        "campaign_id": campaign.pk,
-        "delivery_id": delivery.pk,
-        "message_id": delivery.message_id,
-        **(evidence or {}),
-    }
-    return sum(revoke_assignment(a, reason=reason, evidence=proof) for a in held)

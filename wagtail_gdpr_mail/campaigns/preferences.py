@@ -20,19 +20,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Revision
 
 from .. import audit
 from ..consent.evidence import client_info
+from ..mail import link_url
 from ..models import ConsentRecord, Contact, Delivery, ProcessingPurpose, PurposeAssignment
 from ..rights import access
 from ..subscriptions import signup
 from ..subscriptions.forms import purpose_snapshot
-from .links import base_url
-from .tracking import link_expires_at, token_is_current
+from .tracking import link_expires_at, site_root, token_is_current
 
 #: The confirmation mail of a purpose asked for again (placeholders as in a form's mail).
 ASK_AGAIN_SUBJECT = _("Please confirm that we may write to you again")
@@ -49,10 +49,9 @@ ASK_AGAIN_BODY = _(
 def preference_url(token: str) -> str:
     """The absolute URL of the preference centre for a delivery's ``token``."""
     try:
-        path = reverse("wagtail_gdpr_mail:preferences", args=[token])
+        return link_url("", "wagtail_gdpr_mail:preferences", token)
     except NoReverseMatch:  # the app's URLs are not included
         return ""
-    return base_url() + path.lstrip("/")
 
 
 def mask_email(email: str) -> str:
@@ -228,7 +227,7 @@ def ask_again(delivery: Delivery, purpose_pk: int, request: HttpRequest) -> AskA
         "extra_purposes": [],
     }
     pending = signup.ask_again(
-        contact, [purpose], request=request, form=form, mail=mail, base_url=base_url()
+        contact, [purpose], request=request, form=form, mail=mail, base_url=site_root()
     )
     if pending is None:
         return AskAgain(AskAgainOutcome.NOT_NOW, purpose)

@@ -147,7 +147,9 @@ def _claimable(campaign_id: int, now: datetime) -> Any:
     )
 
 
-def claim(campaign: Campaign, size: int, now: datetime | None = None) -> tuple[list[Recipient], BatchResult]:
+def claim(
+    campaign: Campaign, size: int, now: datetime | None = None
+) -> tuple[list[Recipient], BatchResult]:
     """Claim up to ``size`` rows of a sending campaign for this worker (committed).
 
     One query locks the rows (skipping those other workers hold) and checks their
@@ -234,7 +236,9 @@ def _lease(recipients: list[Recipient], until: datetime) -> None:
 # --- sending -----------------------------------------------------------------------
 
 
-def _batch_message(mail: CampaignMail, recipients: list[Recipient], tracked: bool, campaign_id: int):
+def _batch_message(
+    mail: CampaignMail, recipients: list[Recipient], tracked: bool, campaign_id: int
+):
     slot = app_settings.CAMPAIGN_MERGE_FIELD.format(name=TOKEN_FIELD)
     message = EmailMultiAlternatives(
         subject=mail.subject,
@@ -297,7 +301,9 @@ def _mark_sent(sent: list[tuple[Recipient, str]], refused: list[Recipient], now:
             ids = {message_id for _, message_id in sent}
             if len(ids) == 1:
                 Delivery.objects.filter(pk__in=[r.pk for r, _ in sent]).update(
-                    status=DeliveryStatus.SENT, sent_at=now, message_id=next(iter(ids))[:255],
+                    status=DeliveryStatus.SENT,
+                    sent_at=now,
+                    message_id=next(iter(ids))[:255],
                     lease_until=None,
                 )
             elif connection.vendor == "postgresql":
@@ -308,13 +314,23 @@ def _mark_sent(sent: list[tuple[Recipient, str]], refused: list[Recipient], now:
                         "lease_until = NULL, message_id = v.message_id "
                         "FROM (SELECT unnest(%s::bigint[]) AS id, "
                         "unnest(%s::varchar[]) AS message_id) v WHERE d.id = v.id",
-                        [DeliveryStatus.SENT, now, [r.pk for r, _ in sent], [m[:255] for _, m in sent]],
+                        [
+                            DeliveryStatus.SENT,
+                            now,
+                            [r.pk for r, _ in sent],
+                            [m[:255] for _, m in sent],
+                        ],
                     )
             else:
                 Delivery.objects.bulk_update(
                     [
-                        Delivery(pk=r.pk, status=DeliveryStatus.SENT, sent_at=now,
-                                 message_id=m[:255], lease_until=None)
+                        Delivery(
+                            pk=r.pk,
+                            status=DeliveryStatus.SENT,
+                            sent_at=now,
+                            message_id=m[:255],
+                            lease_until=None,
+                        )
                         for r, m in sent
                     ],
                     ["status", "sent_at", "message_id", "lease_until"],
@@ -325,14 +341,18 @@ def _mark_sent(sent: list[tuple[Recipient, str]], refused: list[Recipient], now:
             )
 
 
-def _give_up_or_release(recipients: Iterable[Recipient], exc: Exception, result: BatchResult) -> None:
+def _give_up_or_release(
+    recipients: Iterable[Recipient], exc: Exception, result: BatchResult
+) -> None:
     pks = [r.pk for r in recipients]
     if _esp_error_is_permanent(exc):
         Delivery.objects.filter(pk__in=pks).update(
             status=DeliveryStatus.FAILED, skip_reason=_error_reason(exc), lease_until=None
         )
         result.failed += len(pks)
-        logger.error("Campaign batch refused by the ESP (%s); %s rows failed.", _error_reason(exc), len(pks))
+        logger.error(
+            "Campaign batch refused by the ESP (%s); %s rows failed.", _error_reason(exc), len(pks)
+        )
         return
     Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.QUEUED, lease_until=None)
     result.released += len(pks)
@@ -340,7 +360,9 @@ def _give_up_or_release(recipients: Iterable[Recipient], exc: Exception, result:
     logger.warning("Campaign batch: %s; %s rows queued again.", _error_reason(exc), len(pks))
 
 
-def _send_batched(mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult) -> None:
+def _send_batched(
+    mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult
+) -> None:
     from ..mail import get_adapter  # noqa: PLC0415 - the adapter module imports models lazily
 
     adapter = get_adapter()
@@ -368,7 +390,9 @@ def _send_batched(mail: CampaignMail, recipients: list[Recipient], campaign_id: 
         result.failed += len(refused)
 
 
-def _send_one_by_one(mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult) -> None:
+def _send_one_by_one(
+    mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult
+) -> None:
     from ..mail import get_adapter  # noqa: PLC0415
 
     adapter = get_adapter()
@@ -390,13 +414,17 @@ def _send_one_by_one(mail: CampaignMail, recipients: list[Recipient], campaign_i
                 _mark_sent([], [recipient], timezone.now())
                 result.failed += 1
             else:
-                _mark_sent([(recipient, message_id or mail.message_id(recipient.pk))], [], timezone.now())
+                _mark_sent(
+                    [(recipient, message_id or mail.message_id(recipient.pk))], [], timezone.now()
+                )
                 result.sent += 1
     finally:
         conn.close()
 
 
-def send_batch(campaign: Campaign, mail: CampaignMail | None = None, *, size: int | None = None) -> BatchResult:
+def send_batch(
+    campaign: Campaign, mail: CampaignMail | None = None, *, size: int | None = None
+) -> BatchResult:
     """Claim one batch of ``campaign`` and send it; ``claimed`` is False when none was left."""
     recipients, result = claim(campaign, size or batch_size())
     if not recipients:

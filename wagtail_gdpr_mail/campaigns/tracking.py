@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from django.core import signing
 from django.db.models import Q
@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..conf import app_settings
+from ..mail import default_site, link_url
 from ..models import Delivery, ProcessingPurpose, PurposeAssignment
-from .links import base_url
 
 #: Binds a signed click target to this use of the site's secret key.
 CLICK_SALT = "wagtail_gdpr_mail.campaign_click"
@@ -98,16 +98,19 @@ def is_trackable(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def open_url(token: str, root: str | None = None) -> str:
-    return (root or base_url()) + reverse("wagtail_gdpr_mail:campaign_open", args=[token]).lstrip(
-        "/"
-    )
+def site_root() -> str:
+    """Where the links in campaign mail point: the default site's root URL, with "/"."""
+    site = default_site()
+    return (site.root_url if site is not None else "") + "/"
 
 
-def click_url(token: str, target: str, root: str | None = None) -> str:
-    return (root or base_url()) + reverse(
-        "wagtail_gdpr_mail:campaign_click", args=[token, sign_target(target)]
-    ).lstrip("/")
+def open_url(token: str, root: str = "") -> str:
+    return link_url(root, "wagtail_gdpr_mail:campaign_open", token)
+
+
+def click_url(token: str, target: str, root: str = "") -> str:
+    path = reverse("wagtail_gdpr_mail:campaign_click", args=[token, sign_target(target)])
+    return urljoin(root or site_root(), path.lstrip("/"))
 
 
 def instrument_html(html: str, *, token: str, tracked: bool) -> str:
@@ -116,7 +119,7 @@ def instrument_html(html: str, *, token: str, tracked: bool) -> str:
     preference centre) and non-web links are left alone."""
     if not tracked:
         return html
-    root = base_url()
+    root = site_root()
 
     def redirect(match: re.Match[str]) -> str:
         prefix, quote, value = match.groups()

@@ -1,5 +1,5 @@
-"""ESP events of campaign mail, posted as SendGrid and Postmark post them through Anymail's
-own webhook views: onto the delivery row and the campaign's statistics; a hard bounce
+"""ESP events of campaign mail, posted as SendGrid, Postmark and Mailgun post them through
+Anymail's own webhook views: onto the delivery row and the campaign's statistics; a hard bounce
 or a complaint suppresses; an unsubscribe at the ESP ends the campaign's purpose."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from tests.helpers.deliveries import (
     make_delivery,
     tracking_purpose,
 )
-from tests.helpers.esp_webhooks import WHEN, post_event
+from tests.helpers.esp_webhooks import WHEN, mailgun_settings, post_event
 from wagtail_gdpr_mail.consent.assignments import assign_purpose, revoke_assignment
 from wagtail_gdpr_mail.models import (
     ConsentRecord,
@@ -26,7 +26,12 @@ from wagtail_gdpr_mail.rights.erasure import erase_contacts
 
 pytestmark = pytest.mark.django_db
 
-ESPS = ["sendgrid", "postmark"]
+ESPS = ["sendgrid", "postmark", "mailgun"]
+
+
+@pytest.fixture(autouse=True)
+def _mailgun_signing_key(settings):
+    mailgun_settings(settings)
 
 
 @pytest.fixture
@@ -102,7 +107,7 @@ def test_a_complaint_suppresses_and_ends_the_campaigns_purpose(esp, make_purpose
     assert ended.revocation_reason == PurposeAssignment.RevocationReason.COMPLAINT
     record = contact.consent_records.get(event=ConsentRecord.Event.REVOKED)
     assert record.evidence["campaign_id"] == row.campaign_id
-    assert record.evidence["esp"] in ("SendGrid", "Postmark")
+    assert record.evidence["esp"] in ("SendGrid", "Postmark", "Mailgun")
 
 
 @pytest.mark.parametrize("esp", ESPS)

@@ -248,3 +248,14 @@ def test_the_preference_url_is_absolute_on_the_sites_root(db):
 )
 def test_addresses_are_masked(email, masked):
     assert mask_email(email) == masked
+
+
+@pytest.mark.parametrize("action", ["withdraw", "ask-again"])
+def test_a_huge_id_gets_the_invalid_page_not_an_error(sent, action):
+    client = visitor()
+    client.get(preferences_path(sent))
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        f"{preferences_path(sent)}{action}/{10**30}/", {"csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 404

@@ -2,12 +2,16 @@
 
 Payload shapes follow the ESPs' documentation (and Anymail's own tests): SendGrid posts
 a JSON list of events with custom args (our metadata) merged in; Postmark posts one
-JSON object per event with ``Metadata``.
+JSON object per event with ``Metadata``; Mailgun posts one signed JSON object with
+``event-data`` and ``user-variables`` (set ``MAILGUN_SIGNING_KEY`` with
+:func:`mailgun_settings`).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 
@@ -104,7 +108,64 @@ def postmark(
     return json.dumps(payload)
 
 
-PAYLOADS = {"sendgrid": (SENDGRID, sendgrid), "postmark": (POSTMARK, postmark)}
+MAILGUN = "/anymail/mailgun/tracking/"
+#: A test-only signing key (Anymail checks Mailgun's HMAC signature with it).
+MAILGUN_SIGNING_KEY = "test-only-mailgun-signing-key"  # noqa: S105
+
+
+def mailgun_settings(settings) -> None:
+    settings.ANYMAIL = {**settings.ANYMAIL, "MAILGUN_WEBHOOK_SIGNING_KEY": MAILGUN_SIGNING_KEY}
+
+
+#: Mailgun's event (and severity) of each Anymail event type.
+MAILGUN_EVENTS = {
+    "delivered": ("delivered", None),
+    "bounced": ("failed", "permanent"),
+    "deferred": ("failed", "temporary"),
+    "complained": ("complained", None),
+    "unsubscribed": ("unsubscribed", None),
+    "opened": ("opened", None),
+    "clicked": ("clicked", None),
+}
+
+
+def mailgun(
+    event: str, email: str, *, delivery=None, message_id: str = "", seconds: int = 0, n: int = 1
+) -> str:
+    name, severity = MAILGUN_EVENTS[event]
+    timestamp, token = str(int(WHEN.timestamp()) + seconds), f"mailgun-token-{event}-{n}"
+    signature = hmac.new(
+        MAILGUN_SIGNING_KEY.encode(), f"{timestamp}{token}".encode(), hashlib.sha256
+    ).hexdigest()
+    data = {
+        "event": name,
+        "timestamp": float(timestamp),
+        "id": f"mg-{event}-{n}",
+        "recipient": email,
+        "tags": ["gdpr-mail-campaign"],
+        "user-variables": {DELIVERY_METADATA_KEY: str(delivery.pk)} if delivery else {},
+        "message": {"headers": {"message-id": message_id.strip("<>") or "20261202.1@mg.example"}},
+    }
+    if severity:
+        data |= {
+            "severity": severity,
+            "reason": "bounce" if severity == "permanent" else "generic",
+            "delivery-status": {"code": 550, "message": "No such user", "description": ""},
+        }
+    if name == "clicked":
+        data["url"] = "https://example.com/offer"
+    payload = {
+        "signature": {"timestamp": timestamp, "token": token, "signature": signature},
+        "event-data": data,
+    }
+    return json.dumps(payload)
+
+
+PAYLOADS = {
+    "sendgrid": (SENDGRID, sendgrid),
+    "postmark": (POSTMARK, postmark),
+    "mailgun": (MAILGUN, mailgun),
+}
 
 
 def post_event(esp: str, event: str, email: str, **kwargs) -> None:

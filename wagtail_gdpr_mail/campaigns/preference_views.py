@@ -20,6 +20,8 @@ from ..rights.access import WithdrawOutcome
 from . import preferences
 
 TEMPLATES = "wagtail_gdpr_mail/campaigns/"
+#: Larger ids in a URL are never ours (and would overflow the database's integers).
+MAX_ID = 2**63 - 1
 
 
 def _page(request: HttpRequest, name: str, status: int = 200, **context: Any) -> HttpResponse:
@@ -58,7 +60,7 @@ def preference_centre(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     delivery = preferences.find_delivery(token)
-    if delivery is None:
+    if delivery is None or pk > MAX_ID:
         return _invalid(request)
     result = preferences.withdraw(delivery, pk, request)
     if result.outcome is WithdrawOutcome.NOT_FOUND:
@@ -80,7 +82,7 @@ def withdraw(request: HttpRequest, token: str, pk: int) -> HttpResponse:
 @require_POST
 def ask_again(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     delivery = preferences.find_delivery(token)
-    if delivery is None:
+    if delivery is None or pk > MAX_ID:
         return _invalid(request)
     result = preferences.ask_again(delivery, pk, request)
     outcome = preferences.AskAgainOutcome

@@ -34,6 +34,12 @@ def test_the_demo_loads_and_passes_the_checks(loaded):
     assert "No changes detected" in loaded.manage("makemigrations", "--check", "--dry-run")
 
 
+def test_the_demo_has_a_ready_newsletter_campaign(loaded):
+    out = loaded.manage("gdpr_mail_campaign", "send", "Demo newsletter", "--dry-run")
+    assert "Recipients: 2" in out  # the two demo contacts who hold the newsletter purpose
+    assert "Cannot be sent" not in out
+
+
 def test_the_demo_pages_answer(loaded):
     pages = loaded.probe()["pages"]
     assert {path: page["status"] for path, page in pages.items()} == {

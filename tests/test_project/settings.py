@@ -121,6 +121,10 @@ ANYMAIL_WEBHOOK_USER = "esp-webhook"
 ANYMAIL_WEBHOOK_PASSWORD = "test-only-webhook-password"  # noqa: S105
 ANYMAIL = {"WEBHOOK_SECRET": f"{ANYMAIL_WEBHOOK_USER}:{ANYMAIL_WEBHOOK_PASSWORD}"}
 
+# The campaign crash test shortens the lease and the batch of its real worker.
+WAGTAIL_GDPR_MAIL_CAMPAIGN_LEASE_SECONDS = int(os.environ.get("GDPR_TEST_CAMPAIGN_LEASE", "300"))
+WAGTAIL_GDPR_MAIL_CAMPAIGN_BATCH_SIZE = int(os.environ.get("GDPR_TEST_CAMPAIGN_BATCH", "500"))
+
 # --- Celery: eager unless a broker is configured (the real-worker tests) ---------------
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"

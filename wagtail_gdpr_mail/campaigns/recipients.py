@@ -26,6 +26,8 @@ NO_VALID_PURPOSE = "no_valid_purpose"
 SUPPRESSED = "suppressed"
 ERASED = "erased"
 CANCELLED = "cancelled"
+#: A freeze that adds this many rows refreshes the planner's statistics of the table.
+ANALYZE_AFTER_ROWS = 10_000
 SKIP_REASONS = {
     NO_VALID_PURPOSE: _("No longer holds the purpose"),
     SUPPRESSED: _("Address suppressed"),
@@ -131,6 +133,9 @@ def freeze(campaign: Campaign, *, now: datetime | None = None) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [campaign.pk, False, DeliveryStatus.QUEUED, *params])
         added = cursor.rowcount
+        if connection.vendor == "postgresql" and added >= ANALYZE_AFTER_ROWS:
+            # Fresh statistics for the claims that follow (autovacuum may come later).
+            cursor.execute(f"ANALYZE {quote(table)}")
         _mark_tracked(campaign)
     return max(added, 0)
 

@@ -34,6 +34,7 @@ from django.core.cache import caches
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -147,6 +148,25 @@ def _claimable(campaign_id: int, now: datetime) -> Any:
     )
 
 
+def _locking_ids(campaign_id: int, now: datetime, size: int) -> RawSQL:
+    """The ids of the next ``size`` claimable rows, locked (skipping rows others hold):
+    rows of a dead worker whose lease ran out first, else queued rows in id order, so
+    the index (campaign, status, id) stops after ``size`` rows."""
+    expired = Delivery.objects.filter(
+        campaign_id=campaign_id, status=DeliveryStatus.SENDING, lease_until__lt=now
+    ).exists()
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    condition, params = "status = %s", [DeliveryStatus.QUEUED]
+    if expired:
+        condition, params = "status = %s AND lease_until < %s", [DeliveryStatus.SENDING, now]
+    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    return RawSQL(
+        f"SELECT id FROM {table} WHERE campaign_id = %s AND {condition} "  # noqa: S608
+        f"ORDER BY id LIMIT %s{lock}",
+        [campaign_id, *params, size],
+    )
+
+
 def claim(
     campaign: Campaign, size: int, now: datetime | None = None
 ) -> tuple[list[Recipient], BatchResult]:
@@ -166,12 +186,11 @@ def claim(
         if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SENDING).exists():
             return [], result
         rows = list(
-            _claimable(campaign.pk, now)
+            Delivery.objects.filter(pk__in=_locking_ids(campaign.pk, now, size))
             .select_related("contact")
             .only("pk", "tracked", "attempts", "contact__email", "contact__anonymised_at")
             .annotate(holds_purpose=Exists(purpose_held), is_suppressed=Exists(suppressed))
             .order_by("pk")
-            .select_for_update(skip_locked=True, of=("self",))[:size]
         )
         if not rows:
             return [], result
@@ -236,9 +255,7 @@ def _lease(recipients: list[Recipient], until: datetime) -> None:
 # --- sending -----------------------------------------------------------------------
 
 
-def _batch_message(
-    mail: CampaignMail, recipients: list[Recipient], tracked: bool, campaign_id: int
-):
+def _batch_message(mail: CampaignMail, recipients: list[Recipient], tracked: bool, campaign_id: int):
     slot = app_settings.CAMPAIGN_MERGE_FIELD.format(name=TOKEN_FIELD)
     message = EmailMultiAlternatives(
         subject=mail.subject,
@@ -301,9 +318,7 @@ def _mark_sent(sent: list[tuple[Recipient, str]], refused: list[Recipient], now:
             ids = {message_id for _, message_id in sent}
             if len(ids) == 1:
                 Delivery.objects.filter(pk__in=[r.pk for r, _ in sent]).update(
-                    status=DeliveryStatus.SENT,
-                    sent_at=now,
-                    message_id=next(iter(ids))[:255],
+                    status=DeliveryStatus.SENT, sent_at=now, message_id=next(iter(ids))[:255],
                     lease_until=None,
                 )
             elif connection.vendor == "postgresql":
@@ -314,23 +329,13 @@ def _mark_sent(sent: list[tuple[Recipient, str]], refused: list[Recipient], now:
                         "lease_until = NULL, message_id = v.message_id "
                         "FROM (SELECT unnest(%s::bigint[]) AS id, "
                         "unnest(%s::varchar[]) AS message_id) v WHERE d.id = v.id",
-                        [
-                            DeliveryStatus.SENT,
-                            now,
-                            [r.pk for r, _ in sent],
-                            [m[:255] for _, m in sent],
-                        ],
+                        [DeliveryStatus.SENT, now, [r.pk for r, _ in sent], [m[:255] for _, m in sent]],
                     )
             else:
                 Delivery.objects.bulk_update(
                     [
-                        Delivery(
-                            pk=r.pk,
-                            status=DeliveryStatus.SENT,
-                            sent_at=now,
-                            message_id=m[:255],
-                            lease_until=None,
-                        )
+                        Delivery(pk=r.pk, status=DeliveryStatus.SENT, sent_at=now,
+                                 message_id=m[:255], lease_until=None)
                         for r, m in sent
                     ],
                     ["status", "sent_at", "message_id", "lease_until"],
@@ -341,18 +346,14 @@ def _mark_sent(sent: list[tuple[Recipient, str]], refused: list[Recipient], now:
             )
 
 
-def _give_up_or_release(
-    recipients: Iterable[Recipient], exc: Exception, result: BatchResult
-) -> None:
+def _give_up_or_release(recipients: Iterable[Recipient], exc: Exception, result: BatchResult) -> None:
     pks = [r.pk for r in recipients]
     if _esp_error_is_permanent(exc):
         Delivery.objects.filter(pk__in=pks).update(
             status=DeliveryStatus.FAILED, skip_reason=_error_reason(exc), lease_until=None
         )
         result.failed += len(pks)
-        logger.error(
-            "Campaign batch refused by the ESP (%s); %s rows failed.", _error_reason(exc), len(pks)
-        )
+        logger.error("Campaign batch refused by the ESP (%s); %s rows failed.", _error_reason(exc), len(pks))
         return
     Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.QUEUED, lease_until=None)
     result.released += len(pks)
@@ -360,9 +361,7 @@ def _give_up_or_release(
     logger.warning("Campaign batch: %s; %s rows queued again.", _error_reason(exc), len(pks))
 
 
-def _send_batched(
-    mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult
-) -> None:
+def _send_batched(mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult) -> None:
     from ..mail import get_adapter  # noqa: PLC0415 - the adapter module imports models lazily
 
     adapter = get_adapter()
@@ -390,9 +389,7 @@ def _send_batched(
         result.failed += len(refused)
 
 
-def _send_one_by_one(
-    mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult
-) -> None:
+def _send_one_by_one(mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult) -> None:
     from ..mail import get_adapter  # noqa: PLC0415
 
     adapter = get_adapter()
@@ -414,17 +411,13 @@ def _send_one_by_one(
                 _mark_sent([], [recipient], timezone.now())
                 result.failed += 1
             else:
-                _mark_sent(
-                    [(recipient, message_id or mail.message_id(recipient.pk))], [], timezone.now()
-                )
+                _mark_sent([(recipient, message_id or mail.message_id(recipient.pk))], [], timezone.now())
                 result.sent += 1
     finally:
         conn.close()
 
 
-def send_batch(
-    campaign: Campaign, mail: CampaignMail | None = None, *, size: int | None = None
-) -> BatchResult:
+def send_batch(campaign: Campaign, mail: CampaignMail | None = None, *, size: int | None = None) -> BatchResult:
     """Claim one batch of ``campaign`` and send it; ``claimed`` is False when none was left."""
     recipients, result = claim(campaign, size or batch_size())
     if not recipients:

@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'campaign delivery',
                 'verbose_name_plural': 'campaign deliveries',
-                'indexes': [models.Index(fields=['campaign', 'status'], name='gdpr_mail_delivery_status'), models.Index(fields=['contact'], name='gdpr_mail_delivery_contact')],
+                'indexes': [models.Index(fields=['campaign', 'status', 'id'], name='gdpr_mail_delivery_status'), models.Index(fields=['contact'], name='gdpr_mail_delivery_contact')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('contact__isnull', False)), fields=('campaign', 'contact'), name='gdpr_mail_delivery_once_per_contact')],
             },
         ),

@@ -203,7 +203,7 @@ class Delivery(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["campaign", "status"], name="gdpr_mail_delivery_status"),
+            models.Index(fields=["campaign", "status", "id"], name="gdpr_mail_delivery_status"),
             models.Index(fields=["contact"], name="gdpr_mail_delivery_contact"),
         ]
 

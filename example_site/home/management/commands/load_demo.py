@@ -14,6 +14,7 @@ from wagtail.rich_text import RichText
 
 from home.models import HomePage
 from wagtail_gdpr_mail.blocks import SubscriptionFormBlock
+from wagtail_gdpr_mail.campaigns.demo import demo_campaign
 from wagtail_gdpr_mail.consent.assignments import assign_purpose
 from wagtail_gdpr_mail.models import (
     Contact,
@@ -128,6 +129,7 @@ class Command(BaseCommand):
         self._admin(options["admin_username"])
         self._legal()
         self._subscription_form(purposes, newsletter_list)
+        demo_campaign(purposes["Newsletter"], newsletter_list)
 
     def _home_page(self):
         if HomePage.objects.exists():

@@ -7,11 +7,12 @@ cannot start one campaign twice.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
+import logging
 from typing import Any
 
 from celery import current_app
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -75,15 +76,11 @@ def schedule(campaign: Campaign, when: datetime | None = None, *, user: Any = No
     with write_transaction():
         locked = _locked(campaign)
         if locked.status not in (S.DRAFT, S.SCHEDULED):
-            raise CampaignNotSendable(
-                gettext("Only a draft or scheduled campaign can be scheduled.")
-            )
+            raise CampaignNotSendable(gettext("Only a draft or scheduled campaign can be scheduled."))
         _check(locked)
         locked.status, locked.scheduled_at = S.SCHEDULED, when or timezone.now()
         locked.save(update_fields=["status", "scheduled_at", "updated_at"])
-        log_action(
-            locked, CAMPAIGN_SCHEDULE, user=user, data={"at": locked.scheduled_at.isoformat()}
-        )
+        log_action(locked, CAMPAIGN_SCHEDULE, user=user, data={"at": locked.scheduled_at.isoformat()})
         pk, at = locked.pk, locked.scheduled_at
         transaction.on_commit(lambda: _publish_start(pk, at))
     return locked

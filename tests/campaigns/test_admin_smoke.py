@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 
@@ -12,7 +13,5 @@ def test_pages(client, superuser, campaign, subscriber):
     ]:
         r = client.get(url)
         assert r.status_code == 200, (url, r.status_code)
-    r = client.get(
-        reverse("wagtailsnippets_wagtail_gdpr_mail_campaign:sending", args=[campaign.pk])
-    )
+    r = client.get(reverse("wagtailsnippets_wagtail_gdpr_mail_campaign:sending", args=[campaign.pk]))
     assert "1 recipient" in r.content.decode()

@@ -22,9 +22,11 @@ bounce or a complaint stays with the receiver, for every kind of mail.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from anymail.signals import AnymailTrackingEvent, EventType
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import Delivery
@@ -74,13 +76,19 @@ def record_event(event: AnymailTrackingEvent) -> Delivery | None:
     if event.event_type in READING and not still_tracked(delivery):
         return delivery
     when = _when(event)
-    rows = Delivery.objects.filter(pk=delivery.pk)
-    rows.filter(_not_after(when)).update(last_event=event.event_type, last_event_at=when)
-    field = FIRST_SEEN.get(event.event_type)
-    if field is not None:
-        rows.filter(**{f"{field}__isnull": True}).update(**{field: when})
-        if event.event_type == EventType.CLICKED:
-            rows.filter(opened_at__isnull=True).update(opened_at=when)
+    # One UPDATE: the last event only if this one is not older, each milestone only
+    # if it has no time yet (two webhooks at once cannot overwrite each other's).
+    latest = Q(last_event_at__isnull=True) | Q(last_event_at__lte=when)
+    changes: dict[str, Any] = {
+        "last_event": Case(When(latest, then=Value(event.event_type)), default=F("last_event")),
+        "last_event_at": Case(When(latest, then=Value(when)), default=F("last_event_at")),
+    }
+    fields = [FIRST_SEEN.get(event.event_type)]
+    if event.event_type == EventType.CLICKED:
+        fields.append("opened_at")  # clicking means it was opened
+    for field in filter(None, fields):
+        changes[field] = Coalesce(F(field), Value(when))
+    Delivery.objects.filter(pk=delivery.pk).update(**changes)
     return delivery
 
 
@@ -89,7 +97,3 @@ def _when(event: AnymailTrackingEvent) -> datetime:
     if not isinstance(when, datetime):
         return timezone.now()
     return when if timezone.is_aware(when) else timezone.make_aware(when)
-
-
-def _not_after(when: datetime) -> Q:
-    return Q(last_event_at__isnull=True) | Q(last_event_at__lte=when)

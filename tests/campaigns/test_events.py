@@ -12,7 +12,7 @@ from tests.helpers.deliveries import (
     make_delivery,
     tracking_purpose,
 )
-from tests.helpers.esp_webhooks import WHEN, mailgun_settings, post_event
+from tests.helpers.esp_webhooks import WHEN, mailgun_settings, post_event, post_payload, postmark
 from wagtail_gdpr_mail.consent.assignments import assign_purpose, revoke_assignment
 from wagtail_gdpr_mail.models import (
     ConsentRecord,
@@ -197,3 +197,11 @@ def test_statistics_survive_the_erasure_of_the_contact(delivery, contact):
     assert fresh(delivery).contact_id is None
     assert delivery.campaign.statistics() == before
     assert before["events"]["delivered"] == before["events"]["opened"] == 1
+
+
+def test_metadata_naming_no_delivery_changes_nothing(delivery, contact):
+    body = postmark("delivered", contact.email).replace(
+        '"Metadata": {}', '"Metadata": {"gdpr_mail_delivery": "%s"}' % ("9" * 40)
+    )
+    post_payload("postmark", body)
+    assert fresh(delivery).delivered_at is None

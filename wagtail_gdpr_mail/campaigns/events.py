@@ -45,6 +45,8 @@ FIRST_SEEN = {
 }
 #: The events a delivery row records (others, e.g. "inbound" or "unknown", are ignored).
 RECORDED = {EventType.QUEUED, EventType.SENT, EventType.DEFERRED, *FIRST_SEEN}
+#: Longer "ids" in metadata are not ours (and would overflow the database's integers).
+MAX_ID_DIGITS = 18
 #: Events about a person's reading: kept only for tracked recipients.
 READING = {EventType.OPENED, EventType.CLICKED}
 
@@ -53,7 +55,7 @@ def find_delivery(event: AnymailTrackingEvent) -> Delivery | None:
     """The delivery an ESP event is about: by its metadata, else by the message id."""
     rows = Delivery.objects.select_related("campaign__purpose", "contact")
     pk = str((event.metadata or {}).get(DELIVERY_METADATA_KEY, "")).strip()
-    if pk.isdigit():
+    if pk.isdigit() and len(pk) <= MAX_ID_DIGITS:
         return rows.filter(pk=int(pk)).first()
     if event.message_id:
         # Not indexed: only events that lost their metadata come this way.

@@ -32,6 +32,7 @@ from ..models import ConsentRecord, Contact, Delivery, ProcessingPurpose, Purpos
 from ..rights import access
 from ..subscriptions import signup
 from ..subscriptions.forms import purpose_snapshot
+from . import unsubscribe
 from .tracking import link_expires_at, site_root, token_is_current
 
 #: The confirmation mail of a purpose asked for again (placeholders as in a form's mail).
@@ -65,13 +66,10 @@ def mask_email(email: str) -> str:
 
 
 def find_delivery(token: str) -> Delivery | None:
-    """The delivery of a preference link that still works: known token, within its
-    lifetime, and its contact still there (not erased or anonymised)."""
-    delivery = Delivery.find_by_token(token)
+    """The delivery of a preference link that still works: known token of a contact who
+    was not erased (as for the unsubscribe link), and within the link's lifetime."""
+    delivery = unsubscribe.find_delivery(token)
     if delivery is None or not token_is_current(delivery):
-        return None
-    contact = delivery.contact
-    if contact is None or contact.anonymised_at is not None or not contact.email:
         return None
     return delivery
 

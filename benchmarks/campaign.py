@@ -46,9 +46,8 @@ import sys
 import time
 from pathlib import Path
 
-from anymail.backends.test import EmailBackend as AnymailTestBackend
-
 from _common import configure_postgres, setup_django  # noqa: E402 - shared helpers
+from anymail.backends.test import EmailBackend as AnymailTestBackend
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_mail_campaign_bench"
 BACKEND = "campaign.DiscardingTestBackend"
@@ -82,18 +81,20 @@ def worker(campaign_id: int) -> None:
     result = send_campaign.apply(args=[campaign_id]).get()
     finished = time.time()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"started": started, "finished": finished, "peak_kb": peak_kb, "result": result}))
+    print(
+        json.dumps({"started": started, "finished": finished, "peak_kb": peak_kb, "result": result})
+    )
 
 
 # --- the parent -------------------------------------------------------------------------
 
 
 def fixtures(count: int):
-    from wagtail_gdpr_mail.models import Contact, ContactList, LegalBasis, ProcessingPurpose
     from django.db import transaction
 
     from tests.helpers.bulk_seed import analyze
     from tests.helpers.campaign_seed import seed_recipients
+    from wagtail_gdpr_mail.models import ContactList, LegalBasis, ProcessingPurpose
 
     purpose, created = ProcessingPurpose.objects.get_or_create(
         name="Campaign benchmark newsletter",
@@ -252,7 +253,9 @@ def main() -> None:
     wall, (report,) = run_workers(one, 1)
     check_sent(one, added)
     rate_one = added / wall
-    print(f"1 worker:  {rate_one:,.0f} msgs/s ({wall:.1f} s), peak {report['peak_kb'] / 1024:.0f} MiB")
+    print(
+        f"1 worker:  {rate_one:,.0f} msgs/s ({wall:.1f} s), peak {report['peak_kb'] / 1024:.0f} MiB"
+    )
 
     small_list = sub_list(everyone, args.small)
     small = new_campaign(purpose, small_list, "small")

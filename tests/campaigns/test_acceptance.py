@@ -38,9 +38,7 @@ VISITOR = "kvetoslava.nova@example.cz"
 @pytest.fixture
 def shop(purpose, contact_list, settings):
     settings.WAGTAIL_GDPR_MAIL_MIN_FILL_SECONDS = 0
-    page = publish_test_page(
-        [form_value(main=purpose, target_list=contact_list, form_id="f" * 32)]
-    )
+    page = publish_test_page([form_value(main=purpose, target_list=contact_list, form_id="f" * 32)])
     Site.objects.filter(is_default_site=True).update(hostname="shop.example.cz", port=443)
     return page
 
@@ -66,7 +64,10 @@ def test_only_a_confirmed_holder_of_the_purpose_gets_the_demo_campaign_and_can_u
     _member(make_contact, contact_list, "no.purpose@example.com")
     expired = _member(make_contact, contact_list, "expired@example.com")
     assign_purpose(
-        expired, purpose, source=ContactSource.IMPORT, valid_from=timezone.now() - timedelta(days=4 * 366)
+        expired,
+        purpose,
+        source=ContactSource.IMPORT,
+        valid_from=timezone.now() - timedelta(days=4 * 366),
     )
     suppressed = _member(make_contact, contact_list, "bounced@example.com")
     assign_purpose(suppressed, purpose, source=ContactSource.IMPORT)

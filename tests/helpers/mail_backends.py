@@ -79,9 +79,9 @@ class IdempotentFileEsp(AnymailTestBackend):
         params = payload.get_params()
         headers = params.get("merge_headers") or {}
         for address in payload.recipient_emails:
-            message_id = (headers.get(address) or {}).get("Message-ID") or message.extra_headers.get(
-                "Message-ID", ""
-            )
+            message_id = (headers.get(address) or {}).get(
+                "Message-ID"
+            ) or message.extra_headers.get("Message-ID", "")
             name = message_id.strip("<>").replace("/", "_") or f"no-id-{time.time_ns()}"
             try:
                 fd = os.open(root / name, os.O_CREAT | os.O_EXCL | os.O_WRONLY)

@@ -24,7 +24,7 @@ from wagtail.admin.widgets import AdminDateTimeInput
 from ..admin.permissions import policy_for
 from ..models import Campaign, CampaignStatus
 from . import lifecycle, recipients
-from .compose import CampaignNotSendable
+from .compose import CampaignNotSendable, unsubscribe_url
 from .recipients import SKIP_REASONS
 from .reports import campaign_report
 
@@ -85,6 +85,8 @@ class SendingView(View):
                 "preview": recipients.count(campaign) if draft else None,
                 "problems": lifecycle.sending_problems(campaign) if draft else [],
                 "may_send": may_send,
+                # RFC 8058: mailbox providers offer one-click unsubscribe only for HTTPS.
+                "insecure_links": not unsubscribe_url("x").startswith("https://"),
                 "schedule_form": ScheduleForm(),
                 "urls": {a: reverse(url_name(a), args=[pk]) for a in ACTIONS},
                 "edit_url": reverse(url_name("edit"), args=[pk]),

@@ -18,11 +18,10 @@ from email.headerregistry import Address
 from html import unescape
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import strip_tags
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from wagtail.models import Site
 
 from ..exceptions import GdprMailError
@@ -34,9 +33,9 @@ from .preferences import preference_url
 
 #: Stands for the recipient's token while the mail is rendered (URL-safe, never a token:
 #: real tokens are base64 of 32 random bytes and hold no run of underscores like this).
-TOKEN_SLOT = "__gdpr_mail_token__"
+TOKEN_SLOT = "__gdpr_mail_token__"  # noqa: S105 - a placeholder, not a secret
 #: The name of the merge field that carries the token in a batch.
-TOKEN_FIELD = "gdpr_token"
+TOKEN_FIELD = "gdpr_token"  # noqa: S105 - a field name
 MAIL_TEMPLATE = "wagtail_gdpr_mail/campaigns/mail.html"
 #: Legal bases on which the recipient may say no at any time: the mail must say how.
 NEEDS_UNSUBSCRIBE = (LegalBasis.Code.CONSENT, LegalBasis.Code.LEGITIMATE_INTEREST)
@@ -151,11 +150,3 @@ def compose(campaign: Campaign, site: Site | None = None) -> CampaignMail:
         domain=site.hostname if site is not None and site.hostname else None,
         campaign_id=campaign.pk,
     )
-
-
-def preview_html(campaign: Campaign, request: HttpRequest | None = None) -> str:
-    """The mail as a recipient sees it, with links that lead nowhere (for the preview)."""
-    return _render(campaign, default_site(), "preview", request=request)
-
-
-TEST_SEND_PREFIX = gettext_lazy("[Test]")

@@ -7,12 +7,11 @@ cannot start one campaign twice.
 
 from __future__ import annotations
 
-from datetime import datetime
 import logging
+from datetime import datetime
 from typing import Any
 
 from celery import current_app
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -76,11 +75,15 @@ def schedule(campaign: Campaign, when: datetime | None = None, *, user: Any = No
     with write_transaction():
         locked = _locked(campaign)
         if locked.status not in (S.DRAFT, S.SCHEDULED):
-            raise CampaignNotSendable(gettext("Only a draft or scheduled campaign can be scheduled."))
+            raise CampaignNotSendable(
+                gettext("Only a draft or scheduled campaign can be scheduled.")
+            )
         _check(locked)
         locked.status, locked.scheduled_at = S.SCHEDULED, when or timezone.now()
         locked.save(update_fields=["status", "scheduled_at", "updated_at"])
-        log_action(locked, CAMPAIGN_SCHEDULE, user=user, data={"at": locked.scheduled_at.isoformat()})
+        log_action(
+            locked, CAMPAIGN_SCHEDULE, user=user, data={"at": locked.scheduled_at.isoformat()}
+        )
         pk, at = locked.pk, locked.scheduled_at
         transaction.on_commit(lambda: _publish_start(pk, at))
     return locked
@@ -159,7 +162,8 @@ def send_test(campaign: Campaign, *, user: Any) -> str:
         raise CampaignNotSendable(gettext("Your account has no e-mail address to send a test to."))
     mail = compose(campaign)
     message = recipient_message(mail, Recipient(0, email, False, "test"), campaign.pk, None)
-    message.subject = f"{gettext('[Test]')} {message.subject}"
+    prefix = gettext("[Test]")
+    message.subject = f"{prefix} {message.subject}"
     message.metadata = {"gdpr_mail_campaign_test": str(campaign.pk)}  # type: ignore[attr-defined]
     get_adapter().send(message)
     log_action(campaign, CAMPAIGN_TEST_SEND, user=user)

@@ -78,6 +78,8 @@ class BatchResult:
     released: int = 0
     error: Exception | None = None
     claimed: bool = False
+    #: The highest row id claimed: the next claim of this worker starts after it.
+    last_id: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -148,19 +150,29 @@ def _claimable(campaign_id: int, now: datetime) -> Any:
     )
 
 
-def _locking_ids(campaign_id: int, now: datetime, size: int) -> RawSQL:
+def _locking_ids(campaign_id: int, now: datetime, size: int, after: int = 0) -> RawSQL:
     """The ids of the next ``size`` claimable rows, locked (skipping rows others hold):
-    rows of a dead worker whose lease ran out first, else queued rows in id order, so
-    the index (campaign, status, id) stops after ``size`` rows."""
-    expired = Delivery.objects.filter(
-        campaign_id=campaign_id, status=DeliveryStatus.SENDING, lease_until__lt=now
-    ).exists()
+    queued rows in id order past ``after``, so the index (campaign, status, id) stops
+    after ``size`` rows; on a worker's first and last claim (``after`` 0) the rows of a
+    dead worker whose lease ran out come first. (Each row's index entries as queued and
+    as sending stay until vacuum: a scan over all of them at every claim would cost more
+    with every batch sent.)"""
+    expired = (
+        after == 0
+        and Delivery.objects.filter(
+            campaign_id=campaign_id, status=DeliveryStatus.SENDING, lease_until__lt=now
+        ).exists()
+    )
     table = connection.ops.quote_name(Delivery._meta.db_table)
-    condition, params = "status = %s", [DeliveryStatus.QUEUED]
+    # Past ``after`` (this worker's last claim): the index entries of rows already sent
+    # stay until vacuum, and a scan from the start would step over all of them each time.
+    condition, params = "status = %s AND id > %s", [DeliveryStatus.QUEUED, after]
     if expired:
         condition, params = "status = %s AND lease_until < %s", [DeliveryStatus.SENDING, now]
-    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    return RawSQL(
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    return RawSQL(  # noqa: S611 - names quoted, values bound
         f"SELECT id FROM {table} WHERE campaign_id = %s AND {condition} "  # noqa: S608
         f"ORDER BY id LIMIT %s{lock}",
         [campaign_id, *params, size],
@@ -168,7 +180,7 @@ def _locking_ids(campaign_id: int, now: datetime, size: int) -> RawSQL:
 
 
 def claim(
-    campaign: Campaign, size: int, now: datetime | None = None
+    campaign: Campaign, size: int, now: datetime | None = None, *, after: int = 0
 ) -> tuple[list[Recipient], BatchResult]:
     """Claim up to ``size`` rows of a sending campaign for this worker (committed).
 
@@ -186,7 +198,7 @@ def claim(
         if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SENDING).exists():
             return [], result
         rows = list(
-            Delivery.objects.filter(pk__in=_locking_ids(campaign.pk, now, size))
+            Delivery.objects.filter(pk__in=_locking_ids(campaign.pk, now, size, after))
             .select_related("contact")
             .only("pk", "tracked", "attempts", "contact__email", "contact__anonymised_at")
             .annotate(holds_purpose=Exists(purpose_held), is_suppressed=Exists(suppressed))
@@ -195,6 +207,7 @@ def claim(
         if not rows:
             return [], result
         result.claimed = True
+        result.last_id = max(row.pk for row in rows)
         skipped: dict[str, list[int]] = {}
         failed: list[int] = []
         recipients: list[Recipient] = []
@@ -255,7 +268,9 @@ def _lease(recipients: list[Recipient], until: datetime) -> None:
 # --- sending -----------------------------------------------------------------------
 
 
-def _batch_message(mail: CampaignMail, recipients: list[Recipient], tracked: bool, campaign_id: int):
+def _batch_message(
+    mail: CampaignMail, recipients: list[Recipient], tracked: bool, campaign_id: int
+):
     slot = app_settings.CAMPAIGN_MERGE_FIELD.format(name=TOKEN_FIELD)
     message = EmailMultiAlternatives(
         subject=mail.subject,
@@ -318,7 +333,9 @@ def _mark_sent(sent: list[tuple[Recipient, str]], refused: list[Recipient], now:
             ids = {message_id for _, message_id in sent}
             if len(ids) == 1:
                 Delivery.objects.filter(pk__in=[r.pk for r, _ in sent]).update(
-                    status=DeliveryStatus.SENT, sent_at=now, message_id=next(iter(ids))[:255],
+                    status=DeliveryStatus.SENT,
+                    sent_at=now,
+                    message_id=next(iter(ids))[:255],
                     lease_until=None,
                 )
             elif connection.vendor == "postgresql":
@@ -329,13 +346,23 @@ def _mark_sent(sent: list[tuple[Recipient, str]], refused: list[Recipient], now:
                         "lease_until = NULL, message_id = v.message_id "
                         "FROM (SELECT unnest(%s::bigint[]) AS id, "
                         "unnest(%s::varchar[]) AS message_id) v WHERE d.id = v.id",
-                        [DeliveryStatus.SENT, now, [r.pk for r, _ in sent], [m[:255] for _, m in sent]],
+                        [
+                            DeliveryStatus.SENT,
+                            now,
+                            [r.pk for r, _ in sent],
+                            [m[:255] for _, m in sent],
+                        ],
                     )
             else:
                 Delivery.objects.bulk_update(
                     [
-                        Delivery(pk=r.pk, status=DeliveryStatus.SENT, sent_at=now,
-                                 message_id=m[:255], lease_until=None)
+                        Delivery(
+                            pk=r.pk,
+                            status=DeliveryStatus.SENT,
+                            sent_at=now,
+                            message_id=m[:255],
+                            lease_until=None,
+                        )
                         for r, m in sent
                     ],
                     ["status", "sent_at", "message_id", "lease_until"],
@@ -346,14 +373,18 @@ def _mark_sent(sent: list[tuple[Recipient, str]], refused: list[Recipient], now:
             )
 
 
-def _give_up_or_release(recipients: Iterable[Recipient], exc: Exception, result: BatchResult) -> None:
+def _give_up_or_release(
+    recipients: Iterable[Recipient], exc: Exception, result: BatchResult
+) -> None:
     pks = [r.pk for r in recipients]
     if _esp_error_is_permanent(exc):
         Delivery.objects.filter(pk__in=pks).update(
             status=DeliveryStatus.FAILED, skip_reason=_error_reason(exc), lease_until=None
         )
         result.failed += len(pks)
-        logger.error("Campaign batch refused by the ESP (%s); %s rows failed.", _error_reason(exc), len(pks))
+        logger.error(
+            "Campaign batch refused by the ESP (%s); %s rows failed.", _error_reason(exc), len(pks)
+        )
         return
     Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.QUEUED, lease_until=None)
     result.released += len(pks)
@@ -361,7 +392,9 @@ def _give_up_or_release(recipients: Iterable[Recipient], exc: Exception, result:
     logger.warning("Campaign batch: %s; %s rows queued again.", _error_reason(exc), len(pks))
 
 
-def _send_batched(mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult) -> None:
+def _send_batched(
+    mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult
+) -> None:
     from ..mail import get_adapter  # noqa: PLC0415 - the adapter module imports models lazily
 
     adapter = get_adapter()
@@ -389,7 +422,9 @@ def _send_batched(mail: CampaignMail, recipients: list[Recipient], campaign_id: 
         result.failed += len(refused)
 
 
-def _send_one_by_one(mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult) -> None:
+def _send_one_by_one(
+    mail: CampaignMail, recipients: list[Recipient], campaign_id: int, result: BatchResult
+) -> None:
     from ..mail import get_adapter  # noqa: PLC0415
 
     adapter = get_adapter()
@@ -411,15 +446,24 @@ def _send_one_by_one(mail: CampaignMail, recipients: list[Recipient], campaign_i
                 _mark_sent([], [recipient], timezone.now())
                 result.failed += 1
             else:
-                _mark_sent([(recipient, message_id or mail.message_id(recipient.pk))], [], timezone.now())
+                _mark_sent(
+                    [(recipient, message_id or mail.message_id(recipient.pk))], [], timezone.now()
+                )
                 result.sent += 1
     finally:
         conn.close()
 
 
-def send_batch(campaign: Campaign, mail: CampaignMail | None = None, *, size: int | None = None) -> BatchResult:
-    """Claim one batch of ``campaign`` and send it; ``claimed`` is False when none was left."""
-    recipients, result = claim(campaign, size or batch_size())
+def send_batch(
+    campaign: Campaign,
+    mail: CampaignMail | None = None,
+    *,
+    size: int | None = None,
+    after: int = 0,
+) -> BatchResult:
+    """Claim one batch of ``campaign`` (rows past ``after`` unless a lease ran out) and
+    send it; ``claimed`` is False when none was left."""
+    recipients, result = claim(campaign, size or batch_size(), after=after)
     if not recipients:
         return result
     mail = mail or compose(campaign)
@@ -429,6 +473,29 @@ def send_batch(campaign: Campaign, mail: CampaignMail | None = None, *, size: in
     else:
         _send_one_by_one(mail, recipients, campaign.pk, result)
     return result
+
+
+def send_all(campaign: Campaign, mail: CampaignMail | None = None) -> BatchResult:
+    """Send batches until none is left or an ESP error stops this worker (``error``);
+    what a send task and ``gdpr_mail_campaign --in-process`` run. Returns the totals."""
+    mail = mail or compose(campaign)
+    total, after = BatchResult(), 0
+    while True:
+        result = send_batch(campaign, mail, after=after)
+        if not result.claimed:
+            if after == 0:
+                break
+            after = 0  # once more from the start: rows handed back by other workers
+            continue
+        after = result.last_id
+        total.claimed = True
+        total.sent += result.sent
+        total.failed += result.failed
+        total.skipped += result.skipped
+        if result.error is not None:
+            total.error = result.error
+            break
+    return total
 
 
 # --- the campaign as a whole ---------------------------------------------------------

@@ -14,7 +14,7 @@ from ..outbox import SEND_TASK_OPTIONS, publish, retry_delay
 from ..schedule import SEND_CAMPAIGN, START_CAMPAIGN, START_DUE_CAMPAIGNS
 from .compose import CampaignNotSendable, compose
 from .lifecycle import start
-from .sending import busy_elsewhere, finish_if_done, send_batch
+from .sending import busy_elsewhere, finish_if_done, send_all
 
 logger = logging.getLogger(__name__)
 
@@ -53,22 +53,17 @@ def send_campaign(self: Any, campaign_id: int) -> str:
     except CampaignNotSendable as exc:
         logger.error("Campaign %s cannot be sent: %s", campaign_id, "; ".join(exc.messages))
         return "refused"
-    sent = 0
-    while True:
-        result = send_batch(campaign, mail)
-        if not result.claimed:
-            break
-        sent += result.sent
-        if result.error is not None:
-            raise self.retry(
-                exc=result.error, countdown=retry_delay(self.request.retries), max_retries=None
-            )
+    result = send_all(campaign, mail)
+    if result.error is not None:
+        raise self.retry(
+            exc=result.error, countdown=retry_delay(self.request.retries), max_retries=None
+        )
     lease = busy_elsewhere(campaign)
     if lease is not None and not self.request.is_eager:
         wait = max(1.0, (lease - timezone.now()).total_seconds() + 1)
         raise self.retry(countdown=min(wait, 600.0), max_retries=None)
     finish_if_done(campaign)
-    return f"sent {sent}"
+    return f"sent {result.sent}"
 
 
 @shared_task(name=START_DUE_CAMPAIGNS, ignore_result=True)

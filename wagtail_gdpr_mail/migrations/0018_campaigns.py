@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_gdpr_mail', '0017_fewer_insert_indexes'),
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0078_referenceindex'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -20,6 +20,7 @@ from wagtail.models import PreviewableMixin, RevisionMixin
 from ..campaigns.blocks import body_blocks
 from ..tokens import lookup_hash
 from .contacts import Contact, ContactList
+from .legal import ControllerSettings
 from .purposes import ProcessingPurpose
 from .segments import Segment
 
@@ -141,10 +142,15 @@ class Campaign(RevisionMixin, PreviewableMixin, models.Model):
         return "wagtail_gdpr_mail/campaigns/preview.html"
 
     def get_preview_context(self, request, mode_name):
-        from ..campaigns.compose import preview_html  # noqa: PLC0415 - compose needs models
-
+        """The mail as a recipient sees it, with links that lead nowhere."""
         context = super().get_preview_context(request, mode_name)
-        context["mail_html"] = preview_html(self, request)
+        context.update(
+            subject=self.subject,
+            preheader=self.preheader,
+            controller=ControllerSettings.for_request(request),
+            unsubscribe_url="#unsubscribe",
+            preferences_url="#preferences",
+        )
         return context
 
 

@@ -7,11 +7,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...campaigns import lifecycle, recipients
-from ...campaigns.compose import CampaignNotSendable, compose
+from ...campaigns.compose import CampaignNotSendable
 from ...campaigns.recipients import SKIP_REASONS
-from ...campaigns.sending import finish_if_done, send_batch
+from ...campaigns.sending import finish_if_done, send_all
 from ...campaigns.tasks import start_due_campaigns
-from ...models import Campaign, CampaignStatus
+from ...models import Campaign
 
 
 class Command(BaseCommand):
@@ -100,12 +100,8 @@ class Command(BaseCommand):
 
     def _run(self, campaign: Campaign) -> None:
         campaign.refresh_from_db()
-        mail = compose(campaign)
-        while campaign.status == CampaignStatus.SENDING:
-            result = send_batch(campaign, mail)
-            if not result.claimed:
-                break
-            if result.error is not None:
-                raise CommandError(f"The ESP failed: {type(result.error).__name__}; try again.")
+        result = send_all(campaign)
+        if result.error is not None:
+            raise CommandError(f"The ESP failed: {type(result.error).__name__}; try again.")
         finish_if_done(campaign)
         self._status(campaign)

@@ -463,42 +463,33 @@ def check_campaign_settings(app_configs: Any = None, **kwargs: Any) -> list[chec
 def check_campaign_tracking(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """The tracking purpose exists and rests on consent (ePrivacy Art. 5(3)); the
     preference link's lifetime is a whole number of days."""
-    messages: list[checks.CheckMessage] = []
-    try:
-        days = int(app_settings._setting("PREFERENCE_LINK_DAYS", 180))
-    except (TypeError, ValueError):
-        days = 0
-    if days < 1:
-        messages.append(
-            checks.Error(
-                f"{app_settings.setting_name('PREFERENCE_LINK_DAYS')} must be a whole number "
-                "of days, 1 or more.",
-                id="wagtail_gdpr_mail.E057",
-            )
-        )
-    if app_settings.TRACKING_PURPOSE in (None, ""):
-        return messages
-    name = app_settings.setting_name("TRACKING_PURPOSE")
+    errors: list[tuple[str, str]] = []
+    days = str(app_settings._setting("PREFERENCE_LINK_DAYS", 180))
+    if not days.isdigit() or int(days) < 1:
+        name = app_settings.setting_name("PREFERENCE_LINK_DAYS")
+        errors.append(("E057", f"{name} must be a whole number of days, 1 or more."))
+    named, name = app_settings.TRACKING_PURPOSE, app_settings.setting_name("TRACKING_PURPOSE")
     try:
         purpose = tracking_purpose()
         on_consent = purpose is not None and rests_on_consent(purpose)
     except DatabaseError:  # not migrated yet: nothing to check against
-        return messages
-    if purpose is None:
-        messages.append(
-            checks.Error(
-                f"{name} = {app_settings.TRACKING_PURPOSE!r} names no processing purpose "
-                "(give its name or primary key); nobody is tracked until it does.",
-                id="wagtail_gdpr_mail.E055",
+        purpose, on_consent = None, True
+        named = None
+    if named not in (None, "") and purpose is None:
+        errors.append(
+            (
+                "E055",
+                f"{name} = {named!r} names no processing purpose (give its name or "
+                "primary key); nobody is tracked until it does.",
             )
         )
-    elif not on_consent:
-        messages.append(
-            checks.Error(
-                f"{name} names “{purpose.name}”, which does not rest on consent. Opening "
-                "pixels and click tracking need the recipient's consent (ePrivacy "
-                "Art. 5(3)); name a purpose on the legal basis “consent”.",
-                id="wagtail_gdpr_mail.E056",
+    elif purpose is not None and not on_consent:
+        errors.append(
+            (
+                "E056",
+                f"{name} names “{purpose.name}”, which does not rest on consent. Open "
+                "pixels and click tracking need the recipient's consent (ePrivacy Art. 5(3)); "
+                "name a purpose on the legal basis “consent”.",
             )
         )
-    return messages
+    return [checks.Error(text, id=f"wagtail_gdpr_mail.{code}") for code, text in errors]

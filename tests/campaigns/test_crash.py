@@ -46,21 +46,28 @@ def broker():
     need(redis_available(BROKER_URL), "Redis")
     import redis
 
-    client = redis.Redis.from_url(BROKER_URL)
-    client.flushdb()
-    from kombu import pools
-
     from tests.test_project.celery import app
 
+    client = redis.Redis.from_url(BROKER_URL)
+    client.flushdb()
     saved = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url, app.conf.task_always_eager = BROKER_URL, False
-    pools.reset()
-    app._pool = None
+    _forget_connections(app)
     yield client
     app.conf.broker_url, app.conf.task_always_eager = saved
+    _forget_connections(app)
+    client.flushdb()
+
+
+def _forget_connections(app) -> None:
+    """Drop the producers made for the previous broker URL (kombu keeps them globally)."""
+    from kombu import pools
+
     pools.reset()
     app._pool = None
-    client.flushdb()
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
 
 
 def _database_url() -> str:

@@ -145,6 +145,7 @@ class Campaign(RevisionMixin, PreviewableMixin, models.Model):
         """The mail as a recipient sees it, with links that lead nowhere."""
         context = super().get_preview_context(request, mode_name)
         context.update(
+            campaign=self,
             subject=self.subject,
             preheader=self.preheader,
             controller=ControllerSettings.for_request(request),

@@ -77,6 +77,9 @@ CAMPAIGN_CANCEL = PREFIX + "campaign_cancel"
 CAMPAIGN_TEST_SEND = PREFIX + "campaign_test_send"
 #: A recipient used a campaign's unsubscribe link (logged on the contact).
 UNSUBSCRIBE = PREFIX + "unsubscribe"
+#: A contact asked, on the preference centre, to give a purpose again: a double opt-in
+#: mail went out (``data``: purpose, pending signup and campaign ids).
+ASK_AGAIN = PREFIX + "ask_again"
 
 #: (action, label, message) for Wagtail's ``register_log_actions`` hook.
 ACTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -121,6 +124,11 @@ ACTIONS: tuple[tuple[str, Any, Any], ...] = (
     (CAMPAIGN_CANCEL, _("Cancel campaign"), _("Campaign cancelled")),
     (CAMPAIGN_TEST_SEND, _("Send test campaign"), _("Test of the campaign sent to the editor")),
     (UNSUBSCRIBE, _("Unsubscribe"), _("Contact unsubscribed through a campaign link")),
+    (
+        ASK_AGAIN,
+        _("Ask again for a purpose"),
+        _("Contact asked to give a purpose again; confirmation e-mail sent"),
+    ),
     (
         ACCEPT_DPA,
         _("Accept data processing agreement"),

@@ -374,6 +374,22 @@ class AppSettings:
         """Rows per transaction of an import (each commits with the resume cursor)."""
         return max(1, int(self._setting("IMPORT_BATCH_SIZE", 5000)))
 
+    # --- campaigns: preference centre and tracking -------------------------------
+
+    @property
+    def PREFERENCE_LINK_DAYS(self) -> int:
+        """Days after a campaign mail was sent that its preference-centre link (and its
+        open pixel and click recording) work. Later the page says the link has expired
+        and offers the "my data" page; click redirects keep redirecting."""
+        return max(1, int(self._setting("PREFERENCE_LINK_DAYS", 180)))
+
+    @property
+    def TRACKING_PURPOSE(self) -> str | int | None:
+        """The processing purpose (its name, or its primary key) whose valid holders may
+        get an open pixel and click redirects in campaign mail (ePrivacy Art. 5(3)).
+        ``None``: no tracking for anyone."""
+        return self._setting("TRACKING_PURPOSE", None)
+
     # --- campaigns -------------------------------------------------------------------
 
     @property

@@ -4,7 +4,9 @@ No ESP-specific parsing here: configure Anymail's tracking webhook for your
 ESP (``anymail.urls``) and its normalised events reach :func:`handle_tracking_event`.
 A hard bounce or a complaint suppresses the address and marks the outbox row
 that the event's metadata names as failed; a complaint also withdraws every
-purpose the unsubscribe link may revoke.
+purpose the unsubscribe link may revoke. Events of campaign mail also land on their
+delivery row (:mod:`.campaigns.events`); an unsubscribe at the ESP and a complaint
+end the campaign's purpose.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from . import outbox
+from .campaigns import events as campaign_events
+from .campaigns.unsubscribe import end_campaign_purpose
 from .consent.assignments import revoke_assignment
 from .models import Contact, PurposeAssignment, Suppression
 
@@ -48,13 +52,27 @@ def revoke_after_complaint(email: str, *, esp_name: str, event_id: str | None) -
 
 @receiver(tracking, dispatch_uid=TRACKING_DISPATCH_UID)
 def handle_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
-    if event.event_type not in HARD_BOUNCES | {EventType.COMPLAINED} or not event.recipient:
-        return
-    complained = event.event_type == EventType.COMPLAINED
-    reason = Suppression.Reason.COMPLAINED if complained else Suppression.Reason.BOUNCED
     with transaction.atomic():
-        Suppression.add(reason=reason, email=event.recipient)
+        delivery = campaign_events.record_event(event)
+        evidence = {"esp": esp_name, "event_id": event.event_id}
+        if delivery is not None and event.event_type == EventType.UNSUBSCRIBED:
+            end_campaign_purpose(delivery, evidence=evidence)
+        if event.event_type not in HARD_BOUNCES | {EventType.COMPLAINED}:
+            return
+        contact = delivery.contact if delivery is not None else None
+        recipient = event.recipient or (contact.email if contact is not None else "")
+        if not recipient:
+            return
+        complained = event.event_type == EventType.COMPLAINED
+        reason = Suppression.Reason.COMPLAINED if complained else Suppression.Reason.BOUNCED
+        Suppression.add(reason=reason, email=recipient)
         outbox.mark_failed(event.metadata)
         if complained:
-            revoke_after_complaint(event.recipient, esp_name=esp_name, event_id=event.event_id)
+            if delivery is not None:
+                end_campaign_purpose(
+                    delivery,
+                    reason=PurposeAssignment.RevocationReason.COMPLAINT,
+                    evidence=evidence,
+                )
+            revoke_after_complaint(recipient, esp_name=esp_name, event_id=event.event_id)
     logger.info("%s from %s: address suppressed (%s).", event.event_type, esp_name, reason)

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from .campaigns import preference_views as preferences
+from .campaigns import tracking_views as tracking
 from .campaigns import views as campaigns
 from .consent import views as lifecycle
 from .headers import with_public_headers
@@ -28,5 +30,18 @@ urlpatterns = with_public_headers(
         path("my-data/manage/download/", rights.download, name="my_data_download"),
         path("my-data/manage/withdraw/<int:pk>/", rights.withdraw, name="my_data_withdraw"),
         path("my-data/manage/erase/", rights.erase_me, name="my_data_erase"),
+        path("preferences/<str:token>/", preferences.preference_centre, name="preferences"),
+        path(
+            "preferences/<str:token>/withdraw/<int:pk>/",
+            preferences.withdraw,
+            name="preferences_withdraw",
+        ),
+        path(
+            "preferences/<str:token>/ask-again/<int:pk>/",
+            preferences.ask_again,
+            name="preferences_ask_again",
+        ),
+        path("o/<str:token>/", tracking.open_pixel, name="campaign_open"),
+        path("c/<str:token>/<str:target>/", tracking.click, name="campaign_click"),
     ]
 )

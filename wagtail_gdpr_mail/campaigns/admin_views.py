@@ -27,6 +27,7 @@ from ..outbox import TRANSIENT_ERRORS
 from . import lifecycle, recipients
 from .compose import CampaignNotSendable, unsubscribe_url
 from .recipients import SKIP_REASONS
+from .reports import campaign_report
 
 URL_PREFIX = "wagtailsnippets_wagtail_gdpr_mail_campaign"
 
@@ -81,6 +82,7 @@ class SendingView(View):
                 "campaign": campaign,
                 "stats": stats,
                 "reasons": [(s, reason_label(r), n) for s, r, n in stats["reasons"]],
+                "report": campaign_report(campaign) if stats["total"] else None,
                 "preview": recipients.count(campaign) if draft else None,
                 "problems": lifecycle.sending_problems(campaign) if draft else [],
                 "may_send": may_send,

@@ -11,7 +11,11 @@ Importing this package registers every check.
 from __future__ import annotations
 
 from .api import check_api_settings
-from .campaigns import MIN_CAMPAIGN_LEASE_SECONDS, check_campaign_settings
+from .campaigns import (
+    MIN_CAMPAIGN_LEASE_SECONDS,
+    check_campaign_settings,
+    check_campaign_tracking,
+)
 from .importing import check_import_dir
 from .keys import (
     MIN_DISTINCT_BYTES,
@@ -49,6 +53,7 @@ from .twofactor import (
 )
 
 __all__ = [
+    "check_campaign_tracking",
     "MIN_CAMPAIGN_LEASE_SECONDS",
     "check_campaign_settings",
     "check_import_dir",

@@ -135,6 +135,7 @@ class Campaign(RevisionMixin, PreviewableMixin, models.Model):
             "done": done,
             "percent": int(100 * done / total) if total else 0,
             "reasons": [(r["status"], r["skip_reason"], r["n"]) for r in reasons],
+            "events": delivery_event_counts(self.deliveries.all()),
         }
 
     def get_preview_template(self, request, mode_name):
@@ -226,3 +227,38 @@ class Delivery(models.Model):
             .filter(token_hash=token_hash)
             .first()
         )
+
+
+#: The milestones of a delivery that ESP events (and the pixel and click links) set.
+EVENT_FIELDS = {
+    "delivered": "delivered_at",
+    "bounced": "bounced_at",
+    "complained": "complained_at",
+    "unsubscribed": "unsubscribed_at",
+    "opened": "opened_at",
+    "clicked": "clicked_at",
+}
+#: Counted per group, but opens and clicks only in the tracked one (nothing else is kept).
+AGGREGATE_EVENTS = ("delivered", "bounced", "complained", "unsubscribed")
+
+
+def delivery_event_counts(deliveries: models.QuerySet) -> dict[str, Any]:
+    """Event counts of ``deliveries`` (one campaign's rows), in one query: for all, and
+    for the tracked and the untracked group. Rows whose contact was erased still count."""
+    aggregates: dict[str, Any] = {
+        "n_total": Count("pk"),
+        "n_tracked": Count("pk", filter=Q(tracked=True)),
+    }
+    for name, field in EVENT_FIELDS.items():
+        aggregates[f"n_{name}"] = Count("pk", filter=Q(**{f"{field}__isnull": False}))
+        aggregates[f"n_tracked_{name}"] = Count(
+            "pk", filter=Q(tracked=True, **{f"{field}__isnull": False})
+        )
+    found = deliveries.aggregate(**aggregates)
+    tracked = {name: found[f"n_tracked_{name}"] for name in EVENT_FIELDS}
+    untracked = {name: found[f"n_{name}"] - tracked[name] for name in AGGREGATE_EVENTS}
+    return {
+        **{name: found[f"n_{name}"] for name in EVENT_FIELDS},
+        "tracked": {"recipients": found["n_tracked"], **tracked},
+        "untracked": {"recipients": found["n_total"] - found["n_tracked"], **untracked},
+    }

@@ -219,8 +219,12 @@ def form_context(config: StructValue, parent_context: dict[str, Any]) -> dict[st
 # --- The form as shown, kept as evidence --------------------------------------------
 
 
-def purpose_snapshot(purpose: ProcessingPurpose, basis_codes: dict[int, str]) -> dict[str, Any]:
-    """A purpose as a visitor was shown it, kept in the evidence."""
+def purpose_snapshot(
+    purpose: ProcessingPurpose, basis_codes: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """One purpose as a visitor is shown it, kept as evidence of what they agreed to."""
+    if basis_codes is None:
+        basis_codes = LegalBasis.objects.codes()
     if purpose.latest_revision_id is None:
         purpose.current_revision()
     return {

@@ -276,6 +276,58 @@ def invite(
     return len(signups)
 
 
+#: The ``form_id`` of a signup asked for from the preference centre (no page, no form).
+PREFERENCE_CENTRE_FORM_ID = "preference-centre"
+
+
+def ask_again(
+    contact: Contact,
+    purposes: list[ProcessingPurpose],
+    *,
+    request: HttpRequest,
+    form: dict[str, Any],
+    mail: dict[str, str],
+    base_url: str,
+) -> PendingSignup | None:
+    """A known contact asks to give ``purposes`` again (from the preference centre).
+
+    The same double opt-in as a form: a pending signup for the contact's address whose
+    confirmation mail (``mail``: subject and body with ``{confirm_url}``) they confirm by
+    its link; ``form`` is what the page showed them, kept as evidence. None when no mail
+    may go now: the address bounced or complained, had its confirmation mails for the
+    day, or was mailed seconds ago (a double click).
+    """
+    email = contact.email
+    if (
+        not email
+        or Suppression.objects.for_email(email).filter(reason__in=NO_MAIL_REASONS).exists()
+    ):
+        return None
+    now = timezone.now()
+    with write_transaction():
+        if not claim_confirmation_mail(email, resend=True):
+            return None
+        signup = PendingSignup.objects.create(
+            email=email,
+            email_index=email_blind_index(email),
+            form_id=PREFERENCE_CENTRE_FORM_ID,
+            created_at=now,
+            expires_at=now + timedelta(days=app_settings.SIGNUP_EXPIRY_DAYS),
+            data={
+                "first_name": contact.first_name,
+                "last_name": contact.last_name,
+                "purpose_ids": [p.pk for p in purposes],
+                "submission": {"at": now.isoformat(), **client_info(request)},
+                "form": form,
+                "mail": mail,
+                "base_url": base_url,
+                "language": getattr(request, "LANGUAGE_CODE", None),
+            },
+        )
+        outbox.queue_after_commit(signup)
+    return signup
+
+
 # --- Confirming --------------------------------------------------------------------
 
 

@@ -56,6 +56,9 @@ def test_batches_go_out_as_one_esp_call_each_with_merge_data(campaign, subscribe
         assert set(params["merge_data"]) == set(message.to)
         ids = {params["merge_metadata"][a]["gdpr_mail_delivery"] for a in message.to}
         assert len(ids) == len(message.to)
+        # The ESP's own pixel and link rewriting stay off, whatever the account's defaults.
+        assert params["track_opens"] is False
+        assert params["track_clicks"] is False
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.SENT
     assert _statuses(campaign) == {"sent": 10}

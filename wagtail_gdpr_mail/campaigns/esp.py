@@ -91,6 +91,15 @@ def error_reason(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {status}' if status else ''}"[:255]
 
 
+def without_esp_tracking(message: EmailMultiAlternatives) -> EmailMultiAlternatives:
+    """The ESP adds no pixel and rewrites no link of its own, whatever the account's
+    defaults: only recipients who hold the tracking purpose are tracked, by our own
+    pixel and redirects (``tracking.instrument_html``)."""
+    message.track_opens = False  # type: ignore[attr-defined]
+    message.track_clicks = False  # type: ignore[attr-defined]
+    return message
+
+
 def batch_message(mail: CampaignMail, recipients: list[Recipient], tracked: bool, campaign_id: int):
     slot = app_settings.CAMPAIGN_MERGE_FIELD.format(name=TOKEN_FIELD)
     message = EmailMultiAlternatives(
@@ -114,7 +123,7 @@ def batch_message(mail: CampaignMail, recipients: list[Recipient], tracked: bool
         for r in recipients
     }
     message.metadata = {"gdpr_mail_campaign": str(campaign_id)}  # type: ignore[attr-defined]
-    return message
+    return without_esp_tracking(message)
 
 
 def recipient_message(mail: CampaignMail, recipient: Recipient, campaign_id: int, conn: Any):
@@ -134,7 +143,7 @@ def recipient_message(mail: CampaignMail, recipient: Recipient, campaign_id: int
         DELIVERY_METADATA_KEY: str(recipient.pk),
         "gdpr_mail_campaign": str(campaign_id),
     }
-    return message
+    return without_esp_tracking(message)
 
 
 def recipient_answers(message: Any) -> dict[str, tuple[str, str]]:

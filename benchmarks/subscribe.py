@@ -92,7 +92,8 @@ FIELDS = [
 ]
 
 
-BROKER_URL = "redis://127.0.0.1:6379/14"  # a database of its own, emptied afterwards
+# A database of its own, emptied afterwards; BENCH_BROKER_URL chooses another.
+BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
 
 
 def setup_django(mail_mode: str = "broker") -> None:

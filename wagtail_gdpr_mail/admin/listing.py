@@ -13,6 +13,7 @@ from wagtail.snippets.views.snippets import IndexView
 
 from ..models import Contact, PurposeAssignment
 from .columns import ExpiresColumn, PurposesColumn
+from .paginator import LargeTablePaginator
 from .search import ContactSearchForm, remembered_search
 
 
@@ -22,6 +23,7 @@ class ContactIndexView(IndexView):
     listing_template_name = "wagtail_gdpr_mail/admin/contact_index.html"
     is_searchable = False
     default_ordering = "-created_at"
+    paginator_class = LargeTablePaginator
 
     def get_template_names(self) -> list[str]:
         # The viewset passes its generic index templates; the listing adds the search form.

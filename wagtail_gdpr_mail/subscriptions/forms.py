@@ -108,10 +108,8 @@ class SubscriptionForm(forms.Form):
         kwargs.setdefault("auto_id", form_auto_id(config.get("form_id") or ""))
         super().__init__(*args, **kwargs)
         self.config, self.page = config, page
-        if not config.get("ask_first_name"):
-            del self.fields["first_name"]
-        if not config.get("ask_last_name"):
-            del self.fields["last_name"]
+        for name in {"first_name", "last_name"}.difference(shown_fields(config)):
+            del self.fields[name]
         self.extra_purposes = extra_purposes(config)
         for purpose in self.extra_purposes:
             self.fields[_purpose_field_name(purpose)] = forms.BooleanField(
@@ -233,7 +231,16 @@ def _purpose_snapshot(purpose: ProcessingPurpose, basis_codes: dict[int, str]) -
     }
 
 
-def form_snapshot(config: StructValue, page: Page, form: SubscriptionForm) -> dict[str, Any]:
+def shown_fields(config: StructValue) -> list[str]:
+    """The names of the fields the form shows, as ``SubscriptionForm`` builds them."""
+    return [
+        "email",
+        *(["first_name"] if config.get("ask_first_name") else []),
+        *(["last_name"] if config.get("ask_last_name") else []),
+    ]
+
+
+def form_snapshot(config: StructValue, page: Page) -> dict[str, Any]:
     """The form exactly as the visitor saw it: texts, purposes and where it sat."""
     basis_codes = LegalBasis.objects.codes()
     return {
@@ -244,7 +251,7 @@ def form_snapshot(config: StructValue, page: Page, form: SubscriptionForm) -> di
         "info_text": str(config.get("info_text") or ""),
         "privacy_link": privacy_link(config),
         "main_purpose": _purpose_snapshot(config["main_purpose"], basis_codes),
-        "extra_purposes": [_purpose_snapshot(p, basis_codes) for p in form.extra_purposes],
-        "fields": [name for name in ("email", "first_name", "last_name") if name in form.fields],
+        "extra_purposes": [_purpose_snapshot(p, basis_codes) for p in extra_purposes(config)],
+        "fields": shown_fields(config),
         "submit_label": config.get("submit_label"),
     }

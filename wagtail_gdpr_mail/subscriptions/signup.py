@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.http import HttpRequest
 from django.utils import timezone
-from wagtail.models import Page, Revision
+from wagtail.models import Revision
 
 from .. import audit, outbox
 from ..conf import app_settings
@@ -26,7 +26,8 @@ from ..models import Contact, ContactSource, ProcessingPurpose, Suppression
 from ..models.outbox import MailStatus
 from ..models.signups import PendingSignup
 from ..ratelimit import claim_confirmation_mail, claim_quiet_period, release_quiet_guard
-from .forms import SubscriptionForm, form_snapshot
+from .forms import SubscriptionForm
+from .published import PublishedForm
 
 # --- Submitting --------------------------------------------------------------------
 
@@ -37,7 +38,9 @@ from .forms import SubscriptionForm, form_snapshot
 NO_MAIL_REASONS = (Suppression.Reason.BOUNCED, Suppression.Reason.COMPLAINED)
 
 
-def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingSignup | None:
+def submit(
+    request: HttpRequest, published: PublishedForm, form: SubscriptionForm
+) -> PendingSignup | None:
     """Store a valid submission and queue its confirmation mail (after commit).
 
     A second submission for the same address (plus-tags count as one) within the
@@ -55,19 +58,11 @@ def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingS
     email = form.cleaned_data["email"]
     claimed = claim_quiet_period(email)
     try:
-        return _store_signup(request, page, form, email, first=claimed)
+        return _store_signup(request, published, form, email, first=claimed)
     except Exception:
         if claimed:
             release_quiet_guard([email])
         raise
-
-
-def base_url_of(page: Page) -> str:
-    """Where links in mail point: the root URL of the page's Wagtail site, never the
-    request's Host header (which a client chooses)."""
-    # get_url_parts() reads Wagtail's cached site root paths: no query per submission.
-    parts = page.get_url_parts()
-    return (parts[1] if parts else "") + "/"
 
 
 def _blocking(email: str, now: datetime) -> tuple[list[int], bool]:
@@ -106,7 +101,7 @@ def _requeue(pk: int) -> None:
     PendingSignup.objects.filter(pk=pk).update(mail_status=MailStatus.QUEUED, mail_attempts=0)
 
 
-def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup | None:
+def _store_signup(request, published, form, email, *, first: bool) -> PendingSignup | None:
     now = timezone.now()
     # Reads, then writes: on SQLite a double click's second request would find the
     # database locked (a 500) without the write lock taken up front.
@@ -118,7 +113,7 @@ def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup |
             # Inside the transaction: a double click that sees this row sees the claim too.
             allowed = claim_confirmation_mail(email, resend=resend)
             keep, resend = keep and allowed, resend and allowed
-        config = form.config
+        config, page = published.config, published.page
         savepoint = transaction.savepoint()
         signup = PendingSignup.objects.create(
             email=email,
@@ -133,9 +128,9 @@ def _store_signup(request, page, form, email, *, first: bool) -> PendingSignup |
                 "last_name": form.cleaned_data.get("last_name", ""),
                 "purpose_ids": [p.pk for p in form.chosen_purposes()],
                 "submission": {"at": now.isoformat(), **client_info(request)},
-                "form": form_snapshot(config, page, form),
+                "form": published.snapshot,
                 "mail": {"subject": config.get("mail_subject"), "body": config.get("mail_body")},
-                "base_url": base_url_of(page),
+                "base_url": published.base_url,
                 "language": getattr(request, "LANGUAGE_CODE", None),
             },
         )

@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.http import HttpRequest
 from django.utils import timezone
@@ -53,7 +53,8 @@ def submit(
 
     The visitor sees the same answer either way, after much the same work: every
     submission writes its row and publishes a send task; a row that must not be
-    kept is rolled back to its savepoint, so its task finds nothing and sends nothing.
+    kept is deleted again in the same transaction (:func:`_settle`), so its task
+    finds nothing and sends nothing.
     """
     email = form.cleaned_data["email"]
     claimed = claim_quiet_period(email)
@@ -89,16 +90,32 @@ def _blocking(email: str, now: datetime) -> tuple[list[int], bool]:
     return pending_pks, len(pending_pks) < len(rows)
 
 
-def _requeue(pk: int) -> None:
-    """Mark a signup's mail queued with its attempts starting over: one UPDATE.
+def _settle(*, drop: int | None, requeue: int | None) -> None:
+    """Remove the row not to keep and mark the row to mail queued, its attempts starting
+    over: one statement on every path (PostgreSQL), each id None when there is none.
 
-    A resend does it to the pending signup; a first submission does it to its new row
-    (a no-op there), so that both paths run the same statements and the response time
-    does not tell whether the address has a pending signup. If a resent signup's first
-    mail is still on its way, the send task marks the row sent and the resend's task
-    then finds nothing to do: the person gets that mail.
+    A first submission requeues its new row (a no-op there); a resend drops its new row
+    and requeues the pending signup; a submission that gets no mail only drops. All run
+    the same statements, so the response time does not tell whether the address has a
+    pending signup. The dropped row never leaves the transaction. If a resent signup's
+    first mail is still on its way, the send task marks the row sent and the resend's
+    task then finds nothing to do: the person gets that mail.
     """
-    PendingSignup.objects.filter(pk=pk).update(mail_status=MailStatus.QUEUED, mail_attempts=0)
+    meta = PendingSignup._meta
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    status = quote(meta.get_field("mail_status").column)
+    attempts = quote(meta.get_field("mail_attempts").column)
+    delete = f"DELETE FROM {table} WHERE {pk} = %s"  # noqa: S608 - names from the model
+    update = f"UPDATE {table} SET {status} = %s, {attempts} = 0 WHERE {pk} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH dropped AS ({delete}) {update}", [drop, MailStatus.QUEUED, requeue]
+            )
+        else:  # no DELETE inside WITH: two statements, on every path alike
+            cursor.execute(delete, [drop])
+            cursor.execute(update, [MailStatus.QUEUED, requeue])
 
 
 def _store_signup(request, published, form, email, *, first: bool) -> PendingSignup | None:
@@ -114,7 +131,6 @@ def _store_signup(request, published, form, email, *, first: bool) -> PendingSig
             allowed = claim_confirmation_mail(email, resend=resend)
             keep, resend = keep and allowed, resend and allowed
         config, page = published.config, published.page
-        savepoint = transaction.savepoint()
         signup = PendingSignup.objects.create(
             email=email,
             email_index=email_blind_index(email),
@@ -134,13 +150,11 @@ def _store_signup(request, published, form, email, *, first: bool) -> PendingSig
                 "language": getattr(request, "LANGUAGE_CODE", None),
             },
         )
-        if keep:
-            transaction.savepoint_commit(savepoint)
-        else:
-            transaction.savepoint_rollback(savepoint)
+        new_pk = signup.pk
         if resend:
             signup = PendingSignup(pk=max(pending))
-        _requeue(signup.pk)
+        _settle(drop=None if keep else new_pk, requeue=signup.pk if keep or resend else None)
+        # Published on every path: a task for a dropped row finds nothing and sends nothing.
         outbox.queue_after_commit(signup)
     return signup if keep or resend else None
 

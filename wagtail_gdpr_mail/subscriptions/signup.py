@@ -9,8 +9,9 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Value
+from django.db import IntegrityError, connection, connections, router, transaction
+from django.db.models import QuerySet, Value
+from django.db.models.sql import InsertQuery
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Revision
@@ -66,28 +67,58 @@ def submit(
         raise
 
 
-def _blocking(email: str, now: datetime) -> tuple[list[int], bool]:
-    """The address's pending signups of the quiet period, and whether it bounced or
-    complained: one query for both reasons not to store a new signup."""
+def _pending_and_suppressed(email: str, now: datetime) -> tuple[QuerySet, QuerySet]:
+    """The address's pending signups of the quiet period, and its suppressions for a
+    bounce or complaint: the two reasons not to store a new signup (pks only)."""
     quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
-    pending = (
-        PendingSignup.objects.filter(
-            email_index__in=email_blind_index_candidates(email),
-            created_at__gte=quiet_since,
-            confirmed_at__isnull=True,
-        )
-        .annotate(reason=Value("pending"))
-        .values_list("reason", "pk")
-    )
+    pending = PendingSignup.objects.filter(
+        email_index__in=email_blind_index_candidates(email),
+        created_at__gte=quiet_since,
+        confirmed_at__isnull=True,
+    ).values_list("pk", flat=True)
     suppressed = (
         Suppression.objects.for_email(email)
         .filter(reason__in=NO_MAIL_REASONS)
-        .annotate(why=Value("suppressed"))
-        .values_list("why", "pk")
+        .values_list("pk", flat=True)
     )
-    rows = list(pending.union(suppressed, all=True))
-    pending_pks = [pk for reason, pk in rows if reason == "pending"]
-    return pending_pks, len(pending_pks) < len(rows)
+    return pending, suppressed
+
+
+def _insert_checking(row: PendingSignup, email: str, now: datetime) -> tuple[list[int], bool]:
+    """Insert ``row``; return the address's other pending signups of the quiet period
+    and whether it bounced or complained.
+
+    On PostgreSQL one statement does both (``INSERT … RETURNING`` with the two look-ups
+    as subqueries, which see the table as it was before the insert); elsewhere a
+    UNION query, then the insert.
+    """
+    pending, suppressed = _pending_and_suppressed(email, now)
+    using = router.db_for_write(PendingSignup)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        rows = list(
+            pending.annotate(reason=Value("pending"))
+            .values_list("reason", "pk")
+            .union(suppressed.annotate(why=Value("suppressed")).values_list("why", "pk"), all=True)
+        )
+        row.save(force_insert=True, using=using)
+        pending_pks = [pk for reason, pk in rows if reason == "pending"]
+        return pending_pks, len(pending_pks) < len(rows)
+    meta = PendingSignup._meta
+    query = InsertQuery(PendingSignup)
+    query.insert_values([f for f in meta.local_concrete_fields if f is not meta.pk], [row])
+    insert_sql, insert_params = query.get_compiler(using=using).as_sql()[0]
+    pending_sql, pending_params = pending.query.sql_with_params()
+    suppressed_sql, suppressed_params = suppressed.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{insert_sql} RETURNING {connection.ops.quote_name(meta.pk.column)}, "
+            f"ARRAY({pending_sql}), EXISTS({suppressed_sql})",
+            (*insert_params, *pending_params, *suppressed_params),
+        )
+        row.pk, pending_pks, is_suppressed = cursor.fetchone()
+    row._state.adding, row._state.db = False, using
+    return list(pending_pks), bool(is_suppressed)
 
 
 def _settle(*, drop: int | None, requeue: int | None) -> None:
@@ -123,15 +154,8 @@ def _store_signup(request, published, form, email, *, first: bool) -> PendingSig
     # Reads, then writes: on SQLite a double click's second request would find the
     # database locked (a 500) without the write lock taken up front.
     with write_transaction():
-        pending, suppressed = _blocking(email, now)
-        keep = first and not pending and not suppressed
-        resend = bool(pending) and not suppressed
-        if keep or resend:
-            # Inside the transaction: a double click that sees this row sees the claim too.
-            allowed = claim_confirmation_mail(email, resend=resend)
-            keep, resend = keep and allowed, resend and allowed
         config, page = published.config, published.page
-        signup = PendingSignup.objects.create(
+        signup = PendingSignup(
             email=email,
             email_index=email_blind_index(email),
             page=page,
@@ -150,6 +174,15 @@ def _store_signup(request, published, form, email, *, first: bool) -> PendingSig
                 "language": getattr(request, "LANGUAGE_CODE", None),
             },
         )
+        # Every submission writes its row, whatever the look-ups find: the same work
+        # on every path. _settle() drops it again when it must not be kept.
+        pending, suppressed = _insert_checking(signup, email, now)
+        keep = first and not pending and not suppressed
+        resend = bool(pending) and not suppressed
+        if keep or resend:
+            # Inside the transaction: a double click that sees this row sees the claim too.
+            allowed = claim_confirmation_mail(email, resend=resend)
+            keep, resend = keep and allowed, resend and allowed
         new_pk = signup.pk
         if resend:
             signup = PendingSignup(pk=max(pending))

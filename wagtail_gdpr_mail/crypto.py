@@ -306,13 +306,22 @@ def row_key_of(model: type[models.Model]) -> models.Field | None:
         return None
 
 
+# (model, field name) -> b"<app label>.<model>.<field>": the same for every value.
+_bound_names: dict[tuple[type[models.Model], str], bytes] = {}
+
+
 def associated_data(model: type[models.Model], field_name: str, row_key: Any = None) -> bytes:
     """What a value is bound to: model, field and row key (None: before 0009)."""
-    meta = model._meta
-    bound = f"{meta.app_label}.{meta.model_name}.{field_name}"
-    if row_key is not None:
-        bound += f"/{(row_key if isinstance(row_key, uuid.UUID) else uuid.UUID(str(row_key))).hex}"
-    return bound.encode()
+    bound = _bound_names.get((model, field_name))
+    if bound is None:
+        meta = model._meta
+        bound = _bound_names[model, field_name] = (
+            f"{meta.app_label}.{meta.model_name}.{field_name}".encode()
+        )
+    if row_key is None:
+        return bound
+    key = row_key if isinstance(row_key, uuid.UUID) else uuid.UUID(str(row_key))
+    return b"%s/%s" % (bound, key.hex.encode())
 
 
 # --- Model fields -----------------------------------------------------------------

@@ -19,8 +19,9 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from wagtail.admin.paginator import WagtailPaginator
 
 PK_ORDERINGS = {"pk", "-pk", "id", "-id"}
@@ -62,16 +63,18 @@ class LargeTablePaginator(WagtailPaginator):
         self.count_is_estimate = True
         return max(limited, estimate)
 
+    #: The label of an estimated count (``count``: the rounded, formatted figure).
+    estimate_label = ngettext_lazy("About %(count)s item", "About %(count)s items", "number")
+
     @cached_property
     def items_count_label(self) -> str:
         if not self.count_is_estimate:
             return super().items_count_label
         # A rounded figure: the estimate is not exact, and must not look so.
         rounded = round(self.count, -3)
-        return ngettext("About %(count)s %(name)s", "About %(count)s %(name_plural)s", rounded) % {
-            "count": f"{rounded:,}",
-            "name": self.verbose_name,
-            "name_plural": self.verbose_name_plural,
+        return self.estimate_label % {
+            "count": number_format(rounded, force_grouping=True),
+            "number": rounded,
         }
 
     def page(self, number: Any):

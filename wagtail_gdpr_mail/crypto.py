@@ -40,10 +40,10 @@ from django.db.models import Count, Value
 from django.db.models.functions import StrIndex, Substr
 from django.dispatch import receiver
 from django.test.signals import setting_changed
-from django.utils.translation import gettext
 
 from .conf import app_settings
 from .exceptions import ConfigurationError, DecryptionError
+from .unreadable import Unreadable, UnreadableValueError, is_unreadable
 
 PREFIX = "gm1"
 SEPARATOR = "$"
@@ -139,8 +139,7 @@ class Cipher:
         self.current = self.keys[0]
         # AES-256 takes exactly 32 bytes; a longer configured key uses its first 32.
         self._aead = {key.id: AESGCM(key.secret[:KEY_BYTES]) for key in self.keys}
-        # Per value, only the nonce and the body change: the header and the bound
-        # method are looked up once.
+        # Per value only the nonce and the body change; the rest is looked up once.
         self._encrypt_with = self._aead[self.current.id].encrypt
         self._header = f"{PREFIX}{SEPARATOR}{self.current.id}{SEPARATOR}"
 
@@ -150,8 +149,7 @@ class Cipher:
         return self._header + _b64url_encode(nonce + sealed)
 
     def decrypt(self, token: str, associated_data: bytes) -> bytes:
-        # One split for the key id and the body (key_id_of's checks, inline: this runs
-        # for every encrypted value read).
+        # key_id_of's checks inline: one split for the key id and the body.
         parts = token.split(SEPARATOR, 2) if isinstance(token, str) else ()
         if len(parts) != 3 or parts[0] != PREFIX:
             self.key_id_of(token)  # raises
@@ -325,41 +323,6 @@ def associated_data(model: type[models.Model], field_name: str, row_key: Any = N
 
 
 # --- Model fields -----------------------------------------------------------------
-
-
-class Unreadable:
-    """What an encrypted field holds when its stored value fails to decrypt: changed in
-    the database, copied from elsewhere, or not a ciphertext at all.
-
-    It shows as "(unreadable)" and carries the reason, never any of the stored bytes:
-    a listing, a detail page, an export or an erasure can go on around one damaged
-    value. Saving it raises :class:`UnreadableValueError`; it is never written back.
-    """
-
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return gettext("(unreadable)")
-
-    def __repr__(self) -> str:
-        return f"<Unreadable: {self.reason}>"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Unreadable)
-
-    def __hash__(self) -> int:
-        return hash(Unreadable)
-
-
-class UnreadableValueError(DecryptionError, ValueError):
-    """An :class:`Unreadable` value was about to be saved."""
-
-
-def is_unreadable(value: Any) -> bool:
-    return isinstance(value, Unreadable)
 
 
 def unreadable_fields(instance: models.Model) -> list[str]:

@@ -127,15 +127,19 @@ class SubscriptionForm(forms.Form):
         # No page in the block chooser's preview; the live form always has one.
         self.fields["page_id"].initial = page.pk if page is not None else None
         self.fields["form_id"].initial = config.get("form_id")
-        self.fields["rendered_at"].initial = sign_render_time()
+        if not self.is_bound:  # a bound form shows what was posted; no signature needed
+            self.fields["rendered_at"].initial = sign_render_time()
 
     def _rendered_at(self) -> float | None:
-        try:
-            return float(
-                signing.Signer(salt=TIMESTAMP_SALT).unsign(self.cleaned_data["rendered_at"])
-            )
-        except (signing.BadSignature, ValueError, KeyError):
-            return None
+        posted = self.cleaned_data.get("rendered_at")
+        # clean() and is_bot both ask: the signature is checked once per posted value.
+        if getattr(self, "_checked", (None,))[0] != posted or posted is None:
+            try:
+                when = float(signing.Signer(salt=TIMESTAMP_SALT).unsign(posted))
+            except (signing.BadSignature, ValueError, TypeError):
+                when = None
+            self._checked = (posted, when)
+        return self._checked[1]
 
     def _render_again(self, when: float) -> None:
         """The form comes back with a fresh signed timestamp: one more press sends it."""

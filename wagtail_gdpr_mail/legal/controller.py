@@ -26,7 +26,9 @@ def get_controller(
 ) -> ControllerSettings:
     """The controller and DPO details of ``site`` (default: the request's, else the default site).
 
-    Never fails: without any site it returns empty, unsaved settings.
+    Never fails: without any site it returns empty, unsaved settings. The instance for a
+    site is shared by the process (:mod:`~wagtail_gdpr_mail.config_cache`): read it; to
+    change the settings, load ``ControllerSettings.for_site(site)`` and save that.
     """
     if site is None and request is not None:
         return ControllerSettings.for_request(request)

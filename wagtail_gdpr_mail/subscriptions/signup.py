@@ -84,18 +84,43 @@ def _pending_and_suppressed(email: str, now: datetime) -> tuple[QuerySet, QueryS
     return pending, suppressed
 
 
+def _returning_checks(connection) -> str:
+    """``RETURNING`` the new pk, the pending signups and the suppression of
+    :func:`_pending_and_suppressed`, written out once: compiling the two querysets for
+    every submission cost more than running them. Parameters: the blind-index
+    candidates, the start of the quiet period, the candidates, the reasons."""
+    quote = connection.ops.quote_name
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    signups, suppressions = quote(PendingSignup._meta.db_table), quote(Suppression._meta.db_table)
+    pending = (
+        f"SELECT {column(PendingSignup, 'id')} FROM {signups} "  # noqa: S608 - model names
+        f"WHERE {column(PendingSignup, 'email_index')} = ANY(%s) "
+        f"AND {column(PendingSignup, 'created_at')} >= %s "
+        f"AND {column(PendingSignup, 'confirmed_at')} IS NULL"
+    )
+    suppressed = (
+        f"SELECT 1 FROM {suppressions} "  # noqa: S608 - model names
+        f"WHERE {column(Suppression, 'address_index')} = ANY(%s) "
+        f"AND {column(Suppression, 'reason')} = ANY(%s)"
+    )
+    return f"RETURNING {column(PendingSignup, 'id')}, ARRAY({pending}), EXISTS({suppressed})"
+
+
 def _insert_checking(row: PendingSignup, email: str, now: datetime) -> tuple[list[int], bool]:
     """Insert ``row``; return the address's other pending signups of the quiet period
     and whether it bounced or complained.
 
     On PostgreSQL one statement does both (``INSERT … RETURNING`` with the two look-ups
-    as subqueries, which see the table as it was before the insert); elsewhere a
-    UNION query, then the insert.
+    of :func:`_pending_and_suppressed` as subqueries, which see the table as it was
+    before the insert); elsewhere a UNION of those look-ups, then the insert.
     """
-    pending, suppressed = _pending_and_suppressed(email, now)
     using = router.db_for_write(PendingSignup)
     connection = connections[using]
     if connection.vendor != "postgresql":
+        pending, suppressed = _pending_and_suppressed(email, now)
         rows = list(
             pending.annotate(reason=Value("pending"))
             .values_list("reason", "pk")
@@ -108,13 +133,18 @@ def _insert_checking(row: PendingSignup, email: str, now: datetime) -> tuple[lis
     query = InsertQuery(PendingSignup)
     query.insert_values([f for f in meta.local_concrete_fields if f is not meta.pk], [row])
     insert_sql, insert_params = query.get_compiler(using=using).as_sql()[0]
-    pending_sql, pending_params = pending.query.sql_with_params()
-    suppressed_sql, suppressed_params = suppressed.query.sql_with_params()
+    candidates = email_blind_index_candidates(email)
+    quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"{insert_sql} RETURNING {connection.ops.quote_name(meta.pk.column)}, "
-            f"ARRAY({pending_sql}), EXISTS({suppressed_sql})",
-            (*insert_params, *pending_params, *suppressed_params),
+            f"{insert_sql} {_returning_checks(connection)}",
+            (
+                *insert_params,
+                candidates,
+                quiet_since,
+                candidates,
+                [r.value for r in NO_MAIL_REASONS],
+            ),
         )
         row.pk, pending_pks, is_suppressed = cursor.fetchone()
     row._state.adding, row._state.db = False, using

@@ -12,6 +12,7 @@ class WagtailGdprMailConfig(AppConfig):
         # Imported once the app registry is ready (they use models): system checks,
         # the Anymail signal receivers, and the Celery tasks, so that the outbox can
         # find every send task by name even where Celery's autodiscovery is not used;
-        # and the custom-field index kept up to date on every contact save.
-        from . import checks, receivers, tasks  # noqa: F401
+        # the receivers that keep config_cache current; and the custom-field index
+        # kept up to date on every contact save.
+        from . import checks, config_cache, receivers, tasks  # noqa: F401
         from .segments import custom_fields  # noqa: F401

@@ -25,7 +25,7 @@ from wagtail.models import Site
 
 from .conf import app_settings
 from .dates import format_date
-from .legal.controller import controller_name, get_controller
+from .legal.controller import controller_name, default_site, get_controller, site_of
 from .models.access import AccessRequest
 from .models.lifecycle import InterestNotice, ReconsentRequest
 from .models.monitoring import AccessAlert
@@ -169,7 +169,7 @@ class MailAdapter:
         """The message to send, and its snapshot for the evidence (link redacted)."""
         confirm_url = self.confirm_url(signup, token)
         rendered = self.render_confirmation(signup, confirm_url)
-        site = signup.page.get_site() if signup.page is not None else None
+        site = site_of(signup.page) if signup.page is not None else None
         message = self._message(
             site, subject=rendered["subject"], body=rendered["text"], to=[signup.email]
         )
@@ -345,10 +345,6 @@ def link_url(base_url: str, url_name: str, token: str) -> str:
         site = default_site()
         base_url = (site.root_url if site is not None else "") + "/"
     return urljoin(base_url, reverse(url_name, args=[token]).lstrip("/"))
-
-
-def default_site() -> Site | None:
-    return Site.objects.filter(is_default_site=True).first() or Site.objects.first()
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

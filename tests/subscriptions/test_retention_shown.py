@@ -38,11 +38,11 @@ def test_each_purpose_on_the_form_states_its_retention(retention_page, client):
 
 
 def test_the_form_kept_as_evidence_records_the_retention_shown(retention_page):
-    from wagtail_gdpr_mail.subscriptions.forms import SubscriptionForm, form_snapshot
+    from wagtail_gdpr_mail.subscriptions.forms import form_snapshot
 
     page, form_id = retention_page
     config = page.specific.body[0].value
-    snapshot = form_snapshot(config, page, SubscriptionForm(config, page))
+    snapshot = form_snapshot(config, page)
     assert snapshot["main_purpose"]["retention_text"] == "Data kept for 3 years."
     assert [p["retention_text"] for p in snapshot["extra_purposes"]] == [
         "Data kept for 1 year.",

@@ -8,12 +8,18 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from wagtail.admin.ui.tables import TitleColumn
 from wagtail.snippets.views.snippets import IndexView
 
 from ..models import Contact, PurposeAssignment
 from .columns import ExpiresColumn, PurposesColumn
+from .paginator import LargeTablePaginator
 from .search import ContactSearchForm, remembered_search
+
+
+class ContactPaginator(LargeTablePaginator):
+    estimate_label = ngettext_lazy("About %(count)s contact", "About %(count)s contacts", "number")
 
 
 class ContactIndexView(IndexView):
@@ -22,6 +28,7 @@ class ContactIndexView(IndexView):
     listing_template_name = "wagtail_gdpr_mail/admin/contact_index.html"
     is_searchable = False
     default_ordering = "-created_at"
+    paginator_class = ContactPaginator
 
     def get_template_names(self) -> list[str]:
         # The viewset passes its generic index templates; the listing adds the search form.

@@ -37,7 +37,7 @@ from ..models import (
 from ..rights.erasure import erase_contacts
 from ..rights.export import export_contact
 from ..segments.rules import segment_contacts
-from ..subscriptions.signup import submit_without_form
+from ..subscriptions.formless import submit_without_form
 from . import serializers as s
 from .base import ApiView, responses
 from .idempotency import run_once

@@ -9,7 +9,7 @@ withdraw a purpose based on consent, object to one based on legitimate interest 
 through :func:`wagtail_gdpr_mail.rights.access.withdraw`, so through the one writer,
 :func:`~wagtail_gdpr_mail.consent.assignments.revoke_assignment`), and ask to be asked
 again for a purpose they withdrew or that lapsed: a double opt-in like a form's
-(:func:`wagtail_gdpr_mail.subscriptions.signup.ask_again`), never a silent renewal.
+(:func:`wagtail_gdpr_mail.subscriptions.formless.ask_again`), never a silent renewal.
 The views (:mod:`.preference_views`) only translate HTTP into these calls.
 """
 
@@ -30,7 +30,7 @@ from ..consent.evidence import client_info
 from ..mail import link_url
 from ..models import ConsentRecord, Contact, Delivery, ProcessingPurpose, PurposeAssignment
 from ..rights import access
-from ..subscriptions import signup
+from ..subscriptions import formless
 from ..subscriptions.forms import purpose_snapshot
 from . import unsubscribe
 from .tracking import link_expires_at, site_root, token_is_current
@@ -224,7 +224,7 @@ def ask_again(delivery: Delivery, purpose_pk: int, request: HttpRequest) -> AskA
         "main_purpose": purpose_snapshot(purpose),
         "extra_purposes": [],
     }
-    pending = signup.ask_again(
+    pending = formless.ask_again(
         contact, [purpose], request=request, form=form, mail=mail, base_url=site_root()
     )
     if pending is None:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from .. import audit, outbox
 from ..conf import app_settings
-from ..mail import default_site
+from ..legal.controller import default_site
 from ..models import (
     ConsentRecord,
     InterestNotice,

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .. import outbox
 from ..conf import app_settings
-from ..mail import default_site
+from ..legal.controller import default_site
 from ..models import (
     ContactSource,
     ProcessingPurpose,

@@ -26,7 +26,7 @@ from ..models import (
     Suppression,
 )
 from ..models.bulk_insert import id_set, insert_rows, upsert_rows
-from ..subscriptions.signup import Invitation, invite
+from ..subscriptions.formless import Invitation, invite
 from .rows import NAME_FIELDS, Candidate, PurposeChoice, RowError, read_row
 
 

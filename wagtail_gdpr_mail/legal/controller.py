@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext
 from wagtail.models import Site
 
+from .. import config_cache
 from ..models import ControllerSettings, RecordSettings
 
 if TYPE_CHECKING:
@@ -25,25 +26,40 @@ def get_controller(
 ) -> ControllerSettings:
     """The controller and DPO details of ``site`` (default: the request's, else the default site).
 
-    Never fails: without any site it returns empty, unsaved settings.
+    Never fails: without any site it returns empty, unsaved settings. The instance for a
+    site is shared by the process (:mod:`~wagtail_gdpr_mail.config_cache`): read it; to
+    change the settings, load ``ControllerSettings.for_site(site)`` and save that.
     """
     if site is None and request is not None:
         return ControllerSettings.for_request(request)
     if site is None:
-        site = (
-            Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
-        )
+        site = default_site()
     if site is None:
         return ControllerSettings()
-    return ControllerSettings.for_site(site)
+    # Every mail reads them (sender, reply-to, name): kept per process (config_cache),
+    # shared between threads, so read-only.
+    return config_cache.cached(("controller", site.pk), lambda: ControllerSettings.for_site(site))
+
+
+def default_site() -> Site | None:
+    """The default site, else the first one; None without any."""
+    return config_cache.cached(
+        "default-site",
+        lambda: (
+            Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
+        ),
+    )
+
+
+def site_of(page: Page) -> Site | None:
+    """The Wagtail site ``page`` belongs to (``Page.get_site``, kept per process)."""
+    return config_cache.cached(("site-of-page", page.pk), page.get_site)
 
 
 def get_record_settings(site: Site | None = None) -> RecordSettings:
     """Joint controllers and proof retention of ``site`` (default site); never fails."""
     if site is None:
-        site = (
-            Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
-        )
+        site = default_site()
     if site is None:
         return RecordSettings()
     return RecordSettings.for_site(site)
@@ -52,7 +68,7 @@ def get_record_settings(site: Site | None = None) -> RecordSettings:
 def controller_name(page: Page | None = None) -> str:
     """The controller's name for the site of ``page`` (default site without one), or a
     neutral "the site's operator" while the settings are not filled in."""
-    site = page.get_site() if page is not None else None
+    site = site_of(page) if page is not None else None
     return get_controller(site).controller_name or gettext("the site's operator")
 
 

@@ -108,10 +108,8 @@ class SubscriptionForm(forms.Form):
         kwargs.setdefault("auto_id", form_auto_id(config.get("form_id") or ""))
         super().__init__(*args, **kwargs)
         self.config, self.page = config, page
-        if not config.get("ask_first_name"):
-            del self.fields["first_name"]
-        if not config.get("ask_last_name"):
-            del self.fields["last_name"]
+        for name in {"first_name", "last_name"}.difference(shown_fields(config)):
+            del self.fields[name]
         self.extra_purposes = extra_purposes(config)
         for purpose in self.extra_purposes:
             self.fields[_purpose_field_name(purpose)] = forms.BooleanField(
@@ -129,15 +127,19 @@ class SubscriptionForm(forms.Form):
         # No page in the block chooser's preview; the live form always has one.
         self.fields["page_id"].initial = page.pk if page is not None else None
         self.fields["form_id"].initial = config.get("form_id")
-        self.fields["rendered_at"].initial = sign_render_time()
+        if not self.is_bound:  # a bound form shows what was posted; no signature needed
+            self.fields["rendered_at"].initial = sign_render_time()
 
     def _rendered_at(self) -> float | None:
-        try:
-            return float(
-                signing.Signer(salt=TIMESTAMP_SALT).unsign(self.cleaned_data["rendered_at"])
-            )
-        except (signing.BadSignature, ValueError, KeyError):
-            return None
+        posted = self.cleaned_data.get("rendered_at")
+        # clean() and is_bot both ask: the signature is checked once per posted value.
+        if getattr(self, "_checked", (None,))[0] != posted or posted is None:
+            try:
+                when = float(signing.Signer(salt=TIMESTAMP_SALT).unsign(posted))
+            except (signing.BadSignature, ValueError, TypeError):
+                when = None
+            self._checked = (posted, when)
+        return self._checked[1]
 
     def _render_again(self, when: float) -> None:
         """The form comes back with a fresh signed timestamp: one more press sends it."""
@@ -244,7 +246,16 @@ def purpose_snapshots(purposes: list[ProcessingPurpose]) -> list[dict[str, Any]]
     return [purpose_snapshot(p, basis_codes) for p in purposes]
 
 
-def form_snapshot(config: StructValue, page: Page, form: SubscriptionForm) -> dict[str, Any]:
+def shown_fields(config: StructValue) -> list[str]:
+    """The names of the fields the form shows, as ``SubscriptionForm`` builds them."""
+    return [
+        "email",
+        *(["first_name"] if config.get("ask_first_name") else []),
+        *(["last_name"] if config.get("ask_last_name") else []),
+    ]
+
+
+def form_snapshot(config: StructValue, page: Page) -> dict[str, Any]:
     """The form exactly as the visitor saw it: texts, purposes and where it sat."""
     basis_codes = LegalBasis.objects.codes()
     return {
@@ -255,7 +266,7 @@ def form_snapshot(config: StructValue, page: Page, form: SubscriptionForm) -> di
         "info_text": str(config.get("info_text") or ""),
         "privacy_link": privacy_link(config),
         "main_purpose": purpose_snapshot(config["main_purpose"], basis_codes),
-        "extra_purposes": [purpose_snapshot(p, basis_codes) for p in form.extra_purposes],
-        "fields": [name for name in ("email", "first_name", "last_name") if name in form.fields],
+        "extra_purposes": [purpose_snapshot(p, basis_codes) for p in extra_purposes(config)],
+        "fields": shown_fields(config),
         "submit_label": config.get("submit_label"),
     }

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db import IntegrityError, connection, connections, router, transaction
+from django.db.models import QuerySet, Value
+from django.db.models.sql import InsertQuery
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page, Revision
@@ -23,21 +24,18 @@ from ..consent.evidence import client_info
 from ..crypto import email_blind_index, email_blind_index_candidates
 from ..lists import add_to_list
 from ..locking import retry_when_locked, write_transaction
-from ..mail import default_site
 from ..models import (
     Contact,
     ContactList,
     ContactSource,
-    LegalBasis,
     ProcessingPurpose,
     Suppression,
 )
-from ..models.bulk_insert import insert_many
 from ..models.outbox import MailStatus
 from ..models.signups import PendingSignup
 from ..ratelimit import claim_confirmation_mail, claim_quiet_period, release_quiet_guard
-from .blocks import DEFAULT_BODY, DEFAULT_SUBJECT
-from .forms import SubscriptionForm, form_snapshot, purpose_snapshot, purpose_snapshots
+from .forms import SubscriptionForm
+from .published import PublishedForm
 
 # --- Submitting --------------------------------------------------------------------
 
@@ -48,7 +46,9 @@ from .forms import SubscriptionForm, form_snapshot, purpose_snapshot, purpose_sn
 NO_MAIL_REASONS = (Suppression.Reason.BOUNCED, Suppression.Reason.COMPLAINED)
 
 
-def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingSignup | None:
+def submit(
+    request: HttpRequest, published: PublishedForm, form: SubscriptionForm
+) -> PendingSignup | None:
     """Store a valid submission and queue its confirmation mail (after commit).
 
     A second submission for the same address (plus-tags count as one) within the
@@ -61,65 +61,27 @@ def submit(request: HttpRequest, page: Page, form: SubscriptionForm) -> PendingS
 
     The visitor sees the same answer either way, after much the same work: every
     submission writes its row and publishes a send task; a row that must not be
-    kept is rolled back to its savepoint, so its task finds nothing and sends nothing.
+    kept is deleted again in the same transaction (:func:`_settle`), so its task
+    finds nothing and sends nothing.
     """
-    email = form.cleaned_data["email"]
-    config = form.config
-    now = timezone.now()
+    config = published.config
     data = {
         "first_name": form.cleaned_data.get("first_name", ""),
         "last_name": form.cleaned_data.get("last_name", ""),
         "purpose_ids": [p.pk for p in form.chosen_purposes()],
-        "submission": {"at": now.isoformat(), **client_info(request)},
-        "form": form_snapshot(config, page, form),
+        "submission": {"at": timezone.now().isoformat(), **client_info(request)},
+        "form": published.snapshot,
         "mail": {"subject": config.get("mail_subject"), "body": config.get("mail_body")},
-        "base_url": base_url_of(page),
+        "base_url": published.base_url,
         "language": getattr(request, "LANGUAGE_CODE", None),
     }
     return _claim_and_store(
-        email, data, page=page, form_id=config["form_id"], contact_list=config.get("target_list")
+        form.cleaned_data["email"],
+        data,
+        page=published.page,
+        form_id=config["form_id"],
+        contact_list=config.get("target_list"),
     )
-
-
-def submit_without_form(
-    email: str,
-    purposes: list[ProcessingPurpose],
-    *,
-    source: str,
-    first_name: str = "",
-    last_name: str = "",
-    contact_list: ContactList | None = None,
-    origin: dict[str, Any] | None = None,
-    language: str | None = None,
-) -> PendingSignup | None:
-    """The double opt-in for a signup that no form showed (the API, an import): the
-    same pending signup, quiet period, mail bounds and confirmation as :func:`submit`,
-    with the default mail texts. ``origin`` (ids only) goes into the evidence, and the
-    confirmed purposes get ``source``."""
-    basis_codes = LegalBasis.objects.codes()
-    shown = [purpose_snapshot(p, basis_codes) for p in purposes]
-    site = default_site()
-    data = {
-        "first_name": first_name,
-        "last_name": last_name,
-        "purpose_ids": [p.pk for p in purposes],
-        "submission": {"at": timezone.now().isoformat(), **(origin or {})},
-        "form": {
-            "origin": source,
-            "main_purpose": shown[0] if shown else None,
-            "extra_purposes": shown[1:],
-            "fields": [
-                "email",
-                *(["first_name"] if first_name else []),
-                *(["last_name"] if last_name else []),
-            ],
-        },
-        "mail": {"subject": str(DEFAULT_SUBJECT), "body": str(DEFAULT_BODY)},
-        "base_url": (site.root_url if site is not None else "") + "/",
-        "language": language,
-        "source": source,
-    }
-    return _claim_and_store(email, data, page=None, form_id="", contact_list=contact_list)
 
 
 def _claim_and_store(email: str, data: dict[str, Any], **row: Any) -> PendingSignup | None:
@@ -132,48 +94,116 @@ def _claim_and_store(email: str, data: dict[str, Any], **row: Any) -> PendingSig
         raise
 
 
-def base_url_of(page: Page) -> str:
-    """Where links in mail point: the root URL of the page's Wagtail site, never the
-    request's Host header (which a client chooses)."""
-    # get_url_parts() reads Wagtail's cached site root paths: no query per submission.
-    parts = page.get_url_parts()
-    return (parts[1] if parts else "") + "/"
-
-
-def _blocking(email: str, now: datetime) -> tuple[list[int], bool]:
-    """The address's pending signups of the quiet period, and whether it bounced or
-    complained: one query for both reasons not to store a new signup."""
+def _pending_and_suppressed(email: str, now: datetime) -> tuple[QuerySet, QuerySet]:
+    """The address's pending signups of the quiet period, and its suppressions for a
+    bounce or complaint: the two reasons not to store a new signup (pks only)."""
     quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
-    pending = (
-        PendingSignup.objects.filter(
-            email_index__in=email_blind_index_candidates(email),
-            created_at__gte=quiet_since,
-            confirmed_at__isnull=True,
-        )
-        .annotate(reason=Value("pending"))
-        .values_list("reason", "pk")
-    )
+    pending = PendingSignup.objects.filter(
+        email_index__in=email_blind_index_candidates(email),
+        created_at__gte=quiet_since,
+        confirmed_at__isnull=True,
+    ).values_list("pk", flat=True)
     suppressed = (
         Suppression.objects.for_email(email)
         .filter(reason__in=NO_MAIL_REASONS)
-        .annotate(why=Value("suppressed"))
-        .values_list("why", "pk")
+        .values_list("pk", flat=True)
     )
-    rows = list(pending.union(suppressed, all=True))
-    pending_pks = [pk for reason, pk in rows if reason == "pending"]
-    return pending_pks, len(pending_pks) < len(rows)
+    return pending, suppressed
 
 
-def _requeue(pk: int) -> None:
-    """Mark a signup's mail queued with its attempts starting over: one UPDATE.
+def _returning_checks(connection) -> str:
+    """``RETURNING`` the new pk, the pending signups and the suppression of
+    :func:`_pending_and_suppressed`, written out once: compiling the two querysets for
+    every submission cost more than running them. Parameters: the blind-index
+    candidates, the start of the quiet period, the candidates, the reasons."""
+    quote = connection.ops.quote_name
 
-    A resend does it to the pending signup; a first submission does it to its new row
-    (a no-op there), so that both paths run the same statements and the response time
-    does not tell whether the address has a pending signup. If a resent signup's first
-    mail is still on its way, the send task marks the row sent and the resend's task
-    then finds nothing to do: the person gets that mail.
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    signups, suppressions = quote(PendingSignup._meta.db_table), quote(Suppression._meta.db_table)
+    pending = (
+        f"SELECT {column(PendingSignup, 'id')} FROM {signups} "  # noqa: S608 - model names
+        f"WHERE {column(PendingSignup, 'email_index')} = ANY(%s) "
+        f"AND {column(PendingSignup, 'created_at')} >= %s "
+        f"AND {column(PendingSignup, 'confirmed_at')} IS NULL"
+    )
+    suppressed = (
+        f"SELECT 1 FROM {suppressions} "  # noqa: S608 - model names
+        f"WHERE {column(Suppression, 'address_index')} = ANY(%s) "
+        f"AND {column(Suppression, 'reason')} = ANY(%s)"
+    )
+    return f"RETURNING {column(PendingSignup, 'id')}, ARRAY({pending}), EXISTS({suppressed})"
+
+
+def _insert_checking(row: PendingSignup, email: str, now: datetime) -> tuple[list[int], bool]:
+    """Insert ``row``; return the address's other pending signups of the quiet period
+    and whether it bounced or complained.
+
+    On PostgreSQL one statement does both (``INSERT … RETURNING`` with the two look-ups
+    of :func:`_pending_and_suppressed` as subqueries, which see the table as it was
+    before the insert); elsewhere a UNION of those look-ups, then the insert.
     """
-    PendingSignup.objects.filter(pk=pk).update(mail_status=MailStatus.QUEUED, mail_attempts=0)
+    using = router.db_for_write(PendingSignup)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        pending, suppressed = _pending_and_suppressed(email, now)
+        rows = list(
+            pending.annotate(reason=Value("pending"))
+            .values_list("reason", "pk")
+            .union(suppressed.annotate(why=Value("suppressed")).values_list("why", "pk"), all=True)
+        )
+        row.save(force_insert=True, using=using)
+        pending_pks = [pk for reason, pk in rows if reason == "pending"]
+        return pending_pks, len(pending_pks) < len(rows)
+    meta = PendingSignup._meta
+    query = InsertQuery(PendingSignup)
+    query.insert_values([f for f in meta.local_concrete_fields if f is not meta.pk], [row])
+    insert_sql, insert_params = query.get_compiler(using=using).as_sql()[0]
+    candidates = email_blind_index_candidates(email)
+    quiet_since = now - timedelta(minutes=app_settings.QUIET_PERIOD_MINUTES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{insert_sql} {_returning_checks(connection)}",
+            (
+                *insert_params,
+                candidates,
+                quiet_since,
+                candidates,
+                [r.value for r in NO_MAIL_REASONS],
+            ),
+        )
+        row.pk, pending_pks, is_suppressed = cursor.fetchone()
+    row._state.adding, row._state.db = False, using
+    return list(pending_pks), bool(is_suppressed)
+
+
+def _settle(*, drop: int | None, requeue: int | None) -> None:
+    """Remove the row not to keep and mark the row to mail queued, its attempts starting
+    over: one statement on every path (PostgreSQL), each id None when there is none.
+
+    A first submission requeues its new row (a no-op there); a resend drops its new row
+    and requeues the pending signup; a submission that gets no mail only drops. All run
+    the same statements, so the response time does not tell whether the address has a
+    pending signup. The dropped row never leaves the transaction. If a resent signup's
+    first mail is still on its way, the send task marks the row sent and the resend's
+    task then finds nothing to do: the person gets that mail.
+    """
+    meta = PendingSignup._meta
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    status = quote(meta.get_field("mail_status").column)
+    attempts = quote(meta.get_field("mail_attempts").column)
+    delete = f"DELETE FROM {table} WHERE {pk} = %s"  # noqa: S608 - names from the model
+    update = f"UPDATE {table} SET {status} = %s, {attempts} = 0 WHERE {pk} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH dropped AS ({delete}) {update}", [drop, MailStatus.QUEUED, requeue]
+            )
+        else:  # no DELETE inside WITH: two statements, on every path alike
+            cursor.execute(delete, [drop])
+            cursor.execute(update, [MailStatus.QUEUED, requeue])
 
 
 def _store_signup(
@@ -189,15 +219,7 @@ def _store_signup(
     # Reads, then writes: on SQLite a double click's second request would find the
     # database locked (a 500) without the write lock taken up front.
     with write_transaction():
-        pending, suppressed = _blocking(email, now)
-        keep = first and not pending and not suppressed
-        resend = bool(pending) and not suppressed
-        if keep or resend:
-            # Inside the transaction: a double click that sees this row sees the claim too.
-            allowed = claim_confirmation_mail(email, resend=resend)
-            keep, resend = keep and allowed, resend and allowed
-        savepoint = transaction.savepoint()
-        signup = PendingSignup.objects.create(
+        signup = PendingSignup(
             email=email,
             email_index=email_blind_index(email),
             page=page,
@@ -207,125 +229,22 @@ def _store_signup(
             expires_at=now + timedelta(days=app_settings.SIGNUP_EXPIRY_DAYS),
             data=data,
         )
-        if keep:
-            transaction.savepoint_commit(savepoint)
-        else:
-            transaction.savepoint_rollback(savepoint)
+        # Every submission writes its row, whatever the look-ups find: the same work
+        # on every path. _settle() drops it again when it must not be kept.
+        pending, suppressed = _insert_checking(signup, email, now)
+        keep = first and not pending and not suppressed
+        resend = bool(pending) and not suppressed
+        if keep or resend:
+            # Inside the transaction: a double click that sees this row sees the claim too.
+            allowed = claim_confirmation_mail(email, resend=resend)
+            keep, resend = keep and allowed, resend and allowed
+        new_pk = signup.pk
         if resend:
             signup = PendingSignup(pk=max(pending))
-        _requeue(signup.pk)
+        _settle(drop=None if keep else new_pk, requeue=signup.pk if keep or resend else None)
+        # Published on every path: a task for a dropped row finds nothing and sends nothing.
         outbox.queue_after_commit(signup)
     return signup if keep or resend else None
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """One address invited by an import (or another bulk source) to confirm."""
-
-    email: str
-    email_index: str
-    first_name: str = ""
-    last_name: str = ""
-
-
-def invite(
-    invitations: list[Invitation],
-    purposes: list[ProcessingPurpose],
-    *,
-    contact_list: ContactList | None,
-    source: dict,
-) -> int:
-    """Store a pending signup per invitation and queue its confirmation mail after
-    commit: the same double opt-in as a form's, so the contact appears (or gets the
-    purposes) only when the person confirms. ``source`` says where the addresses came
-    from (an import's id); it becomes the evidence's "submission". Returns the count.
-    """
-    if not invitations:
-        return 0
-    now = timezone.now()
-    site = default_site()
-    base_url = (site.root_url if site else "") + "/"
-    shown = purpose_snapshots(purposes)
-    form = {"form_id": "", "main_purpose": shown[0], "extra_purposes": shown[1:], **source}
-    mail = {"subject": str(DEFAULT_SUBJECT), "body": str(DEFAULT_BODY)}
-    signups = [
-        PendingSignup(
-            email=item.email,
-            email_index=item.email_index,
-            page=None,
-            form_id=f"import-{source.get('import_id', '')}"[:64],
-            contact_list=contact_list,
-            created_at=now,
-            expires_at=now + timedelta(days=app_settings.SIGNUP_EXPIRY_DAYS),
-            data={
-                "first_name": item.first_name,
-                "last_name": item.last_name,
-                "purpose_ids": [p.pk for p in purposes],
-                "submission": {"at": now.isoformat(), **source},
-                "form": form,
-                "mail": mail,
-                "base_url": base_url,
-                "language": None,
-            },
-        )
-        for item in invitations
-    ]
-    insert_many(PendingSignup, signups)
-    for signup in signups:
-        outbox.queue_after_commit(signup)
-    return len(signups)
-
-
-#: The ``form_id`` of a signup asked for from the preference centre (no page, no form).
-PREFERENCE_CENTRE_FORM_ID = "preference-centre"
-
-
-def ask_again(
-    contact: Contact,
-    purposes: list[ProcessingPurpose],
-    *,
-    request: HttpRequest,
-    form: dict[str, Any],
-    mail: dict[str, str],
-    base_url: str,
-) -> PendingSignup | None:
-    """A known contact asks to give ``purposes`` again (from the preference centre).
-
-    The same double opt-in as a form: a pending signup for the contact's address whose
-    confirmation mail (``mail``: subject and body with ``{confirm_url}``) they confirm by
-    its link; ``form`` is what the page showed them, kept as evidence. None when no mail
-    may go now: the address bounced or complained, had its confirmation mails for the
-    day, or was mailed seconds ago (a double click).
-    """
-    email = contact.email
-    if (
-        not email
-        or Suppression.objects.for_email(email).filter(reason__in=NO_MAIL_REASONS).exists()
-    ):
-        return None
-    now = timezone.now()
-    with write_transaction():
-        if not claim_confirmation_mail(email, resend=True):
-            return None
-        signup = PendingSignup.objects.create(
-            email=email,
-            email_index=email_blind_index(email),
-            form_id=PREFERENCE_CENTRE_FORM_ID,
-            created_at=now,
-            expires_at=now + timedelta(days=app_settings.SIGNUP_EXPIRY_DAYS),
-            data={
-                "first_name": contact.first_name,
-                "last_name": contact.last_name,
-                "purpose_ids": [p.pk for p in purposes],
-                "submission": {"at": now.isoformat(), **client_info(request)},
-                "form": form,
-                "mail": mail,
-                "base_url": base_url,
-                "language": getattr(request, "LANGUAGE_CODE", None),
-            },
-        )
-        outbox.queue_after_commit(signup)
-    return signup
 
 
 # --- Confirming --------------------------------------------------------------------

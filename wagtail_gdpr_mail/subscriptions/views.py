@@ -17,8 +17,9 @@ from ..conf import app_settings
 from ..headers import mark_site_page
 from ..ratelimit import hit, rate_identity
 from . import signup
-from .blocks import find_form, get_live_page
+from .blocks import get_live_page
 from .forms import BOUND_FORMS_ATTR, SUCCESS_PARAM, SubscriptionForm
+from .published import published_form
 
 TEMPLATES = "wagtail_gdpr_mail/public/"
 
@@ -30,20 +31,22 @@ def _page(request: HttpRequest, name: str, status: int = 200, **context) -> Http
 @never_cache
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
-    page = get_live_page(request.POST.get("page_id"))
     form_id = request.POST.get("form_id", "")[:64]
-    config = find_form(page, form_id) if page is not None else None
-    main_purpose = config.get("main_purpose") if config is not None else None
-    if main_purpose is None or not main_purpose.is_active:
+    published = published_form(request.POST.get("page_id"), form_id)
+    if published is None:
         # The form is gone, or its main purpose was deleted or switched off.
         return _page(request, "form_missing", status=404)
+    page = published.page
 
     if not hit("subscribe-ip", request.META.get("REMOTE_ADDR", ""), app_settings.RATE_LIMIT_PER_IP):
         return _page(request, "rate_limited", status=429, page=page)
 
-    form = SubscriptionForm(config, page, data=request.POST)
+    form = SubscriptionForm(published.config, page, data=request.POST)
     if not form.is_valid():
         setattr(request, BOUND_FORMS_ATTR, {form_id: form})
+        # Serving renders the page for this request: a page object of its own, not the
+        # one the process shares.
+        page = get_live_page(page.pk) or page
         response = page.serve(request)
         if hasattr(response, "render"):
             response = response.render()
@@ -51,13 +54,13 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         return mark_site_page(response)
 
     success = HttpResponseRedirect(
-        f"{page.url}?{urlencode({SUCCESS_PARAM: form_id})}#form-{form_id}"
+        f"{published.url}?{urlencode({SUCCESS_PARAM: form_id})}#form-{form_id}"
     )
     if form.is_bot:
         return success
     address = rate_identity(form.cleaned_data["email"])
     if hit("subscribe-address", address, app_settings.RATE_LIMIT_PER_ADDRESS):
-        signup.submit(request, page, form)
+        signup.submit(request, published, form)
     return success
 
 

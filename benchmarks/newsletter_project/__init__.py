@@ -1,0 +1,1 @@
+"""A minimal Django project around django-newsletter, for ``benchmarks/subscribe.py`` only."""

@@ -14,11 +14,14 @@ mail to one file outbox. The visitors are threads speaking HTTP:
    on the other; every fourth presses it on both at once.
 3. Every other one asks for a "my data" link on one server, opens it on the other,
    downloads the export and, where they ticked the optional purpose, withdraws it.
-4. The campaign of issue 14 (:func:`send_a_small_campaign`).
+4. A campaign to everyone, sent by both workers in small batches; half the recipients
+   then unsubscribe with the one-click POST, some on both servers at once
+   (:func:`send_a_small_campaign`).
 
 Then: every confirmation and every "my data" mail went out exactly once, every contact,
-list membership and purpose assignment exists exactly once, and every consent chain
-verifies. Marked ``postgres`` (the PostgreSQL pass of ``make test``); Redis and
+list membership and purpose assignment exists exactly once, every recipient got the
+campaign once and every one-click unsubscribe revoked the purpose once, and every
+consent chain verifies. Marked ``postgres`` (the PostgreSQL pass of ``make test``); Redis and
 RabbitMQ skip where missing, except in CI, where they fail.
 """
 
@@ -26,6 +29,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
@@ -53,8 +59,18 @@ from tests.helpers.services import (
     redis_available,
 )
 from tests.helpers.subscribing import CONFIRMED_TEXT, SUBSCRIBE_PATH, form_value
+from wagtail_gdpr_mail.campaigns.demo import demo_campaign
 from wagtail_gdpr_mail.consent.verify import verify_chains
-from wagtail_gdpr_mail.models import Contact, ListMembership, PurposeAssignment
+from wagtail_gdpr_mail.models import (
+    Campaign,
+    CampaignStatus,
+    ConsentRecord,
+    Contact,
+    Delivery,
+    DeliveryStatus,
+    ListMembership,
+    PurposeAssignment,
+)
 from wagtail_gdpr_mail.models.signups import PendingSignup
 
 pytestmark = [
@@ -73,6 +89,10 @@ FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 VISITORS = 24
 THREADS = 8
 MY_DATA = "/gdpr-mail/my-data/"
+#: The unsubscribe link of a campaign mail (also in its List-Unsubscribe header).
+CAMPAIGN_UNSUBSCRIBE_LINK = re.compile(
+    r"https?://[^\s<>\"]+/gdpr-mail/campaigns/unsubscribe/[^/\s<>\"]+/"
+)
 
 
 @dataclass
@@ -191,7 +211,7 @@ def cluster(scaleout_page, broker, shared_cache, tmp_path):
             process.launch()  # all four boot at once
         for process in [*servers, *workers]:
             process.wait_ready(90)
-        yield SimpleNamespace(servers=servers, workers=workers, outbox=outbox)
+        yield SimpleNamespace(servers=servers, workers=workers, outbox=outbox, env=env)
     finally:
         for process in [*servers, *workers]:
             process.kill()  # the test has counted everything; a warm shutdown only waits
@@ -293,20 +313,57 @@ def use_my_data(person: Person, servers, link_path: str, extra_pk: int | None) -
     return json.loads(exported.text)
 
 
-def send_a_small_campaign(servers: list[WebServer], recipients: list[str]) -> set[str]:
-    """The small campaign of issue 14, item 5 — to be written once the campaigns feature
-    is merged: an editor builds a campaign to ``recipients`` on one server, sends it from
-    the other, and the two workers deliver it. Returns the addresses that must each find
-    exactly one campaign mail in the outbox (:func:`campaign_mail`).
+def send_a_small_campaign(cluster, sp, people: list[Person]) -> set[str]:
+    """A campaign for the newsletter purpose to the list, sent by the two workers in
+    batches of five (the command publishes its tasks to the cluster's broker), then
+    half the recipients unsubscribe with the one-click POST of RFC 8058, a quarter of
+    them on both servers at once. Returns the addresses that must each find exactly
+    one campaign mail in the outbox; every unsubscribed purpose is revoked once."""
+    campaign = demo_campaign(sp.main, sp.list, name=f"Scale-out {uuid.uuid4().hex[:6]}")
+    Campaign.objects.filter(pk=campaign.pk).update(unsubscribe_revokes_purpose=True)
+    command = [sys.executable, "-m", "django", "gdpr_mail_campaign", "send", str(campaign.pk)]
+    started = subprocess.run(command, env=cluster.env, cwd=ROOT, capture_output=True, text=True)
+    assert started.returncode == 0, started.stdout + started.stderr
+    wait_for(
+        lambda: Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.SENT,
+        60,
+        "the campaign sent to the end",
+        cluster.workers[0],
+    )
+    deliveries = Delivery.objects.filter(campaign=campaign)
+    assert set(deliveries.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    recipients = {p.email for p in people}
+    wait_for_mail(cluster, "campaign", sorted(recipients), "one campaign mail to everyone")
 
-    Until then there is no campaign and no recipient.
-    """
-    return set()
+    links = link_paths(cluster.outbox, CAMPAIGN_UNSUBSCRIBE_LINK)
+    leaving = [p for p in people if p.number % 2 == 1]
+
+    def unsubscribe(person: Person) -> list[Answer]:
+        first, other = servers_for(person, cluster.servers)
+        link = links[person.email]
+        one_click = {"List-Unsubscribe": "One-Click"}
+        if person.double_confirms:  # a mailbox provider and the person, at once
+            return both_at_once(
+                lambda: HttpVisitor().post(first + link, one_click),
+                lambda: HttpVisitor().post(other + link, one_click),
+            )
+        return [HttpVisitor().post(first + link, one_click)]
+
+    for answers in in_parallel(unsubscribe, leaving):
+        assert all(a.status < 400 for a in answers), [(a.status, a.text[:300]) for a in answers]
+    for person in leaving:
+        contact = Contact.objects.by_email(person.email).get()
+        revoked = ConsentRecord.objects.filter(
+            contact=contact, purpose=sp.main, event=ConsentRecord.Event.REVOKED
+        )
+        assert revoked.count() == 1, person.email
+        assert not PurposeAssignment.objects.filter(contact=contact, purpose=sp.main).valid_at()
+    return recipients
 
 
 def campaign_mail(text: str) -> bool:
-    """Whether a sent mail is the campaign's (see :func:`send_a_small_campaign`)."""
-    return False
+    """Whether a sent mail is a campaign's (it carries an unsubscribe link)."""
+    return CAMPAIGN_UNSUBSCRIBE_LINK.search(text) is not None
 
 
 # --- the mail the workers sent ---------------------------------------------------------
@@ -390,7 +447,7 @@ def test_two_web_processes_and_two_workers_lose_nothing_and_double_nothing(scale
     assert all(p.email in json.dumps(export) for p, export in zip(asking, exports, strict=True))
 
     # 4. The campaign.
-    campaign_recipients = send_a_small_campaign(servers, emails)
+    campaign_recipients = send_a_small_campaign(cluster, sp, people)
 
     # Would a late duplicate follow? Give the workers a moment, then count.
     for worker in cluster.workers:

@@ -115,6 +115,8 @@ def assign_many_purposes(
         return BatchResult()
     now = timezone.now()
     records: list[NewRecord] = []
+    # Instances only for signal listeners: the new rows as (values, pk), the renewed ones.
+    inserted: list[tuple[tuple[Any, ...], int]] = []
     assignments: dict[int, PurposeAssignment] = {}
     assigned = renewed_count = 0
     with transaction.atomic():
@@ -145,12 +147,7 @@ def assign_many_purposes(
                         ends[start] = purpose.valid_until_from(start)
                     new.append((contact_id, purpose.pk, start, ends[start], source, now, "", ""))
             new_ids = insert_rows(PurposeAssignment, _ASSIGNMENT_COLUMNS, new)
-            for values, pk in zip(new, new_ids, strict=True):
-                assignment = PurposeAssignment(
-                    pk=pk, **dict(zip(_ASSIGNMENT_COLUMNS, values, strict=True))
-                )
-                assignment._state.adding = False
-                assignments[pk] = assignment
+            inserted.extend(zip(new, new_ids, strict=True))
             records.extend(
                 _new_record(
                     contact_id,
@@ -199,6 +196,12 @@ def assign_many_purposes(
             renewed_count += len(renewed)
         ConsentRecord.objects.append_rows(records)
         if signals.consent_given.has_listeners(PurposeAssignment):
+            for values, pk in inserted:
+                assignment = PurposeAssignment(
+                    pk=pk, **dict(zip(_ASSIGNMENT_COLUMNS, values, strict=True))
+                )
+                assignment._state.adding = False
+                assignments[pk] = assignment
             _send_after_commit(
                 signals.consent_given, _as_records(records, assignments), created=True
             )

@@ -150,7 +150,6 @@ def _process(operation: BulkOperation, ids: list[int]) -> tuple[BatchResult, int
 def run_batch(operation_id: int, batch_size: int = BATCH_SIZE) -> bool:
     """Process the next batch; False when the operation is finished (or was already)."""
     with transaction.atomic():
-        _commit_without_waiting_for_flush()
         operation = (
             BulkOperation.objects.select_for_update(of=("self",))
             .select_related("purpose", "segment", "contact_list")
@@ -180,20 +179,6 @@ def run_batch(operation_id: int, batch_size: int = BATCH_SIZE) -> bool:
             update_fields=["state", "started_at", "cursor", "done", "total", "changed", "skipped"]
         )
         return True
-
-
-def _commit_without_waiting_for_flush() -> None:
-    """On PostgreSQL, let this batch's commit return before its WAL reaches the disk.
-
-    The batch and the operation's cursor commit together, so a server crash that loses
-    the last commits loses them whole: the operation resumes from the last batch the
-    disk holds and writes nothing twice. Only the wait goes (about a tenth of a second
-    per batch of 5,000, mostly flushing the consent records' WAL); nothing is half-written.
-    """
-    connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _finish(operation: BulkOperation) -> None:

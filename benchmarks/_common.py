@@ -120,3 +120,21 @@ def percentile(values: list[float], fraction: float) -> float:
     """Nearest-rank percentile (p90 of 15 samples = the 14th smallest)."""
     ordered = sorted(values)
     return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
+
+
+def bench_purpose(name: str, years: int = 2, visitor_text: str = "Benchmark."):
+    """The consent purpose ``name`` (made once, with its first revision), for seeding."""
+    from wagtail_gdpr_mail.models import LegalBasis, ProcessingPurpose
+
+    purpose, created = ProcessingPurpose.objects.get_or_create(
+        name=name,
+        defaults={
+            "legal_basis": LegalBasis.objects.get(code="consent"),
+            "retention_amount": years,
+            "retention_unit": "years",
+            "visitor_text": visitor_text,
+        },
+    )
+    if created or purpose.current_revision() is None:
+        purpose.save_revision(log_action=False)
+    return purpose

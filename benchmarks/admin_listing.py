@@ -63,6 +63,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from _common import (  # noqa: E402 - the folder's shared helpers
+    bench_purpose,
     configure_postgres,
     percentile,
     setup_django,
@@ -102,9 +103,7 @@ def seed(target: int) -> float | None:
         Contact,
         ContactList,
         ContactSource,
-        LegalBasis,
         ListMembership,
-        ProcessingPurpose,
         PurposeAssignment,
     )
     from wagtail_gdpr_mail.models.bulk_insert import insert_many
@@ -121,25 +120,8 @@ def seed(target: int) -> float | None:
     sources = [s.value for s in ContactSource]
 
     with transaction.atomic():
-        consent = LegalBasis.objects.get(code="consent")
-        newsletter, _ = ProcessingPurpose.objects.get_or_create(
-            name="Benchmark newsletter",
-            defaults={
-                "legal_basis": consent,
-                "retention_amount": 2,
-                "retention_unit": "years",
-                "visitor_text": "Send me the newsletter.",
-            },
-        )
-        offers, _ = ProcessingPurpose.objects.get_or_create(
-            name="Benchmark partner offers",
-            defaults={
-                "legal_basis": consent,
-                "retention_amount": 1,
-                "retention_unit": "years",
-                "visitor_text": "Send me partner offers.",
-            },
-        )
+        newsletter = bench_purpose("Benchmark newsletter", 2, "Send me the newsletter.")
+        offers = bench_purpose("Benchmark partner offers", 1, "Send me partner offers.")
         bench_list, _ = ContactList.objects.get_or_create(name="Benchmark list")
 
     for batch_start in range(existing, target, BATCH_SIZE):

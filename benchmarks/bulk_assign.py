@@ -34,7 +34,7 @@ import pstats
 import statistics
 import time
 
-from _common import configure_postgres, setup_django  # noqa: E402 - shared helpers
+from _common import bench_purpose, configure_postgres, setup_django  # noqa: E402 - shared helpers
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_mail_segments_bulk_bench"
 GOAL_PER_SECOND = 10_000.0
@@ -50,29 +50,12 @@ def fixtures(count: int) -> float | None:
     if missing <= 0:
         return None
     started = time.perf_counter()
-    others = [new_purpose(f"Bulk benchmark background {n}") for n in range(10)]
+    others = [bench_purpose(f"Bulk benchmark background {n}") for n in range(10)]
     contact_list, _ = ContactList.objects.get_or_create(name="Bulk benchmark list")
     with transaction.atomic():
         seed_sql(missing, [p.pk for p in others], contact_list.pk)
     analyze()
     return time.perf_counter() - started
-
-
-def new_purpose(name: str):
-    from wagtail_gdpr_mail.models import LegalBasis, ProcessingPurpose
-
-    purpose, created = ProcessingPurpose.objects.get_or_create(
-        name=name,
-        defaults={
-            "legal_basis": LegalBasis.objects.get(code="consent"),
-            "retention_amount": 2,
-            "retention_unit": "years",
-            "visitor_text": "Benchmark.",
-        },
-    )
-    if created:
-        purpose.save_revision(log_action=False)
-    return purpose
 
 
 class StatementTimes:
@@ -105,7 +88,7 @@ def one_run(run: int, show_profile: bool, show_sql: bool = False) -> float:
     )
     from wagtail_gdpr_mail.segments import bulk
 
-    purpose = new_purpose(f"Bulk benchmark purpose {time.time_ns()}-{run}")
+    purpose = bench_purpose(f"Bulk benchmark purpose {time.time_ns()}-{run}")
     segment = Segment.objects.create(
         name=f"Bulk benchmark lacks {purpose.pk}",
         rules=[{"type": "lacks_purpose", "value": {"purpose": purpose.pk}}],

@@ -46,7 +46,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import configure_postgres, setup_django  # noqa: E402 - shared helpers
+from _common import bench_purpose, configure_postgres, setup_django  # noqa: E402 - shared helpers
 from anymail.backends.test import EmailBackend as AnymailTestBackend
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_mail_campaign_bench"
@@ -94,19 +94,9 @@ def fixtures(count: int):
 
     from tests.helpers.bulk_seed import analyze
     from tests.helpers.campaign_seed import seed_recipients
-    from wagtail_gdpr_mail.models import ContactList, LegalBasis, ProcessingPurpose
+    from wagtail_gdpr_mail.models import ContactList
 
-    purpose, created = ProcessingPurpose.objects.get_or_create(
-        name="Campaign benchmark newsletter",
-        defaults={
-            "legal_basis": LegalBasis.objects.get(code="consent"),
-            "retention_amount": 2,
-            "retention_unit": "years",
-            "visitor_text": "Benchmark.",
-        },
-    )
-    if created:
-        purpose.save_revision(log_action=False)
+    purpose = bench_purpose("Campaign benchmark newsletter")
     everyone, _ = ContactList.objects.get_or_create(name="Campaign benchmark: everyone")
     have = everyone.memberships.count()
     if have < count:

@@ -53,7 +53,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import configure_postgres, setup_django  # noqa: E402 - shared helpers
+from _common import bench_purpose, configure_postgres, setup_django  # noqa: E402 - shared helpers
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_mail_import_bench"
 GOAL_PER_SECOND = 20_000.0
@@ -74,23 +74,8 @@ def peak_rss_mb() -> float:
 
 
 def purposes():
-    from wagtail_gdpr_mail.models import LegalBasis, ProcessingPurpose
 
-    found = []
-    for name in ("Import benchmark newsletter", "Import benchmark offers"):
-        purpose, created = ProcessingPurpose.objects.get_or_create(
-            name=name,
-            defaults={
-                "legal_basis": LegalBasis.objects.get(code="consent"),
-                "retention_amount": 2,
-                "retention_unit": "years",
-                "visitor_text": "Benchmark.",
-            },
-        )
-        if created:
-            purpose.save_revision(log_action=False)
-        found.append(purpose)
-    return found
+    return [bench_purpose(n) for n in ("Import benchmark newsletter", "Import benchmark offers")]
 
 
 def ours_worker(path: Path, rows: int) -> None:

@@ -55,6 +55,7 @@ import time
 from datetime import timedelta
 
 from _common import (  # noqa: E402 - the folder's shared helpers
+    bench_purpose,
     configure_postgres,
     percentile,
     setup_django,
@@ -93,23 +94,6 @@ def configure_database() -> str:
 
 
 # --- Seeding ---------------------------------------------------------------------
-
-
-def bench_purpose(name: str, years: int = 3):
-    from wagtail_gdpr_mail.models import LegalBasis, ProcessingPurpose
-
-    purpose, created = ProcessingPurpose.objects.get_or_create(
-        name=name,
-        defaults={
-            "legal_basis": LegalBasis.objects.get(code="consent"),
-            "retention_amount": years,
-            "retention_unit": "years",
-            "visitor_text": f"{name}: news from us about once a month.",
-        },
-    )
-    if created or purpose.current_revision() is None:
-        purpose.save_revision(log_action=False)
-    return purpose
 
 
 def evidence_for(i: int, purpose, when) -> dict:

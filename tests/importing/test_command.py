@@ -77,6 +77,16 @@ def test_doi_sends_mail_instead(write_file, purpose, mailoutbox):
     assert Contact.objects.count() == 0 and PendingSignup.objects.count() == 2
 
 
+def test_doi_does_not_mail_an_address_twice_while_its_link_is_open(write_file, purpose, mailoutbox):
+    """Importing the same file again (or an address that already asked on a form)
+    sends no second confirmation mail while the first link still works."""
+    call(str(write_file(GOOD)), "--purpose", purpose.name, "--doi")
+    sent = len(mailoutbox)
+    code, out = call(str(write_file(GOOD)), "--purpose", purpose.name, "--doi")
+    assert code == 0 and "invited 0" in out
+    assert PendingSignup.objects.count() == 2 and len(mailoutbox) == sent
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -321,13 +321,12 @@ def process_batch(
         },
     )
     if doi and invitations:
-        invite(
+        totals.invited = invite(
             invitations,
             [c.purpose for c in doi],
             contact_list=job.contact_list,
             source={"import_id": job.pk},
         )
-    totals.invited = len(invitations)
     for candidate in candidates:
         outcome = outcomes.get(candidate.row)
         if outcome is None:

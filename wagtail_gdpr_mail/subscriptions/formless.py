@@ -15,7 +15,7 @@ from django.utils import timezone
 from .. import outbox
 from ..conf import app_settings
 from ..consent.evidence import client_info
-from ..crypto import email_blind_index
+from ..crypto import email_blind_index, email_blind_index_candidates
 from ..legal.controller import default_site
 from ..locking import write_transaction
 from ..models import Contact, ContactList, ProcessingPurpose, Suppression
@@ -94,11 +94,14 @@ def invite(
     """Store a pending signup per invitation and queue its confirmation mail after
     commit: the same double opt-in as a form's, so the contact appears (or gets the
     purposes) only when the person confirms. ``source`` says where the addresses came
-    from (an import's id); it becomes the evidence's "submission". Returns the count.
+    from (an import's id); it becomes the evidence's "submission". An address that
+    still has an unconfirmed, unexpired signup already holds a link and gets no second
+    mail. Returns how many were invited.
     """
+    now = timezone.now()
+    invitations = _without_open_signups(invitations, now)
     if not invitations:
         return 0
-    now = timezone.now()
     form, mail, base_url = _formless_form(purposes, {"form_id": "", **source})
     signups = [
         PendingSignup(
@@ -126,6 +129,19 @@ def invite(
     for signup in signups:
         outbox.queue_after_commit(signup)
     return len(signups)
+
+
+def _without_open_signups(invitations: list[Invitation], now) -> list[Invitation]:
+    candidates = {
+        index: item for item in invitations for index in email_blind_index_candidates(item.email)
+    }
+    open_indexes = set(
+        PendingSignup.objects.filter(
+            email_index__in=list(candidates), confirmed_at__isnull=True, expires_at__gt=now
+        ).values_list("email_index", flat=True)
+    )
+    held = {id(candidates[index]) for index in open_indexes}
+    return [item for item in invitations if id(item) not in held]
 
 
 #: The ``form_id`` of a signup asked for from the preference centre (no page, no form).

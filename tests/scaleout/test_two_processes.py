@@ -203,6 +203,7 @@ def cluster(scaleout_page, broker, shared_cache, tmp_path):
         "SCALEOUT_CACHE_URL": shared_cache,
         "TEST_EMAIL_BACKEND": FILE_BACKEND,
         "EMAIL_FILE_PATH": str(outbox),
+        "PGAPPNAME": APPLICATION_NAME,
     }
     servers = [WebServer(env, tmp_path / f"web-{n}.log", port=free_port()) for n in (1, 2)]
     workers = [Worker(env, tmp_path / f"worker-{n}.log") for n in (1, 2)]
@@ -220,11 +221,17 @@ def cluster(scaleout_page, broker, shared_cache, tmp_path):
         wait_for(lambda: other_sessions() == 0, 20, "the processes' database sessions to end")
 
 
+#: The processes' PostgreSQL application name (libpq reads PGAPPNAME), so that only their
+#: sessions are waited for, not a connection some earlier test left open.
+APPLICATION_NAME = "gdpr-mail-scaleout"
+
+
 def other_sessions() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
+            "AND pid <> pg_backend_pid() AND application_name = %s",
+            [APPLICATION_NAME],
         )
         return cursor.fetchone()[0]
 

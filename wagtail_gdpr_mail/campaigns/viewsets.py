@@ -11,7 +11,7 @@ from django.utils.translation import ngettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..admin.labels import LabelledViewSetMixin, ModelLabels
 from ..admin.permissions import policy_for
@@ -64,24 +64,9 @@ class SendingPanel(Panel):
             return context
 
 
-class CampaignIndexView(IndexView):
-    @cached_property
-    def columns(self) -> list:
-        return [
-            *super().columns,
-            LinkColumn(
-                "sending",
-                label=_("Sending"),
-                text=_("Progress and actions"),
-                url_name=admin_views.url_name("sending"),
-            ),
-        ]
-
-
 class CampaignViewSet(LabelledViewSetMixin, SnippetViewSet):
     labels = CAMPAIGN
     model = Campaign
-    index_view_class = CampaignIndexView
     icon = "mail"
     menu_label = _("Campaigns")
     copy_view_enabled = False
@@ -90,6 +75,12 @@ class CampaignViewSet(LabelledViewSetMixin, SnippetViewSet):
         Column("purpose", label=_("Purpose")),
         Column("status", label=_("Status"), accessor="get_status_display"),
         UpdatedAtColumn(),
+        LinkColumn(
+            "sending",
+            label=_("Sending"),
+            text=_("Progress and actions"),
+            url_name=admin_views.url_name("sending"),
+        ),
     ]
     list_filter = ["status", "purpose"]
     edit_handler = ObjectList(

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from wagtail.admin.panels import FieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..admin.labels import LabelledViewSetMixin, ModelLabels
 from ..admin.permissions import policy_for
@@ -64,24 +63,9 @@ class SegmentToolsPanel(Panel):
             return context
 
 
-class SegmentIndexView(IndexView):
-    @cached_property
-    def columns(self) -> list:
-        return [
-            *super().columns,
-            LinkColumn(
-                "contacts",
-                label=_("Contacts"),
-                text=_("Show contacts"),
-                url_name=views.url_name("contacts"),
-            ),
-        ]
-
-
 class SegmentViewSet(LabelledViewSetMixin, SnippetViewSet):
     labels = SEGMENT
     model = Segment
-    index_view_class = SegmentIndexView
     icon = "crosshairs"
     menu_label = _("Segments")
     copy_view_enabled = False
@@ -90,6 +74,12 @@ class SegmentViewSet(LabelledViewSetMixin, SnippetViewSet):
         Column("kind", label=_("Kind"), accessor="get_kind_display"),
         Column("match", label=_("Match"), accessor="get_match_display"),
         UpdatedAtColumn(),
+        LinkColumn(
+            "contacts",
+            label=_("Contacts"),
+            text=_("Show contacts"),
+            url_name=views.url_name("contacts"),
+        ),
     ]
     list_filter = ["kind"]
     edit_handler = ObjectList(

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .contacts import ContactList
+from .jobs import BackgroundJob
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """One uploaded file, its mapping and options, and the progress of its run.
 
     The file itself is kept in the private import directory
@@ -72,12 +71,6 @@ class ImportJob(models.Model):
     invited = models.PositiveIntegerField(_("double opt-in mails"), default=0)
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
     failure = models.TextField(blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("contact import")

@@ -7,7 +7,6 @@ live here because the field's schema is part of the model (migrations name them)
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,6 +16,7 @@ from wagtail.fields import StreamField
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from .contacts import Contact, ContactSource
+from .jobs import BackgroundJob
 
 PURPOSE_MODEL = "wagtail_gdpr_mail.ProcessingPurpose"
 LIST_MODEL = "wagtail_gdpr_mail.ContactList"
@@ -248,7 +248,7 @@ class CustomFieldIndex(models.Model):
         return f"{self.contact_id}: {self.digest[:12]}"
 
 
-class BulkOperation(models.Model):
+class BulkOperation(BackgroundJob):
     """Assigning or revoking one purpose for many contacts, in resumable batches."""
 
     class Kind(models.TextChoices):
@@ -297,12 +297,6 @@ class BulkOperation(models.Model):
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
     #: The last contact id processed: a batch starts after it, so a rerun never doubles.
     cursor = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("bulk operation")
